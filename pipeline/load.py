@@ -1,0 +1,93 @@
+"""Stage 1: read an input file into plain data, with a way to name locations inside it.
+
+Nothing here judges the content: `validate.py` does. A file that cannot be read at all gives
+`InvalidInputError` with the reason and, for JSON syntax errors, the line and column.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+from pipeline.errors import InvalidInputError, Path, Problem, json_path
+
+INPUT_SUFFIXES = (".json",)
+
+
+@dataclass
+class Source:
+    """An input's data as read, before validation."""
+
+    name: str
+    """The file as the user named it; every problem starts with it."""
+    data: Any
+    locate: Callable[[Path], str] = field(default=json_path)
+    """Turns a data path into a location a person can find in the file."""
+
+    def problem(self, path: Path, message: str, hint: str | None = None) -> Problem:
+        return Problem(self.name, self.locate(path), message, hint)
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def load_json(path: FsPath, name: str | None = None) -> Source:
+    """Read a JSON plan. Raises InvalidInputError when it is not readable JSON."""
+    shown = name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInputError([Problem(shown, "file", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        problem = Problem(shown, f"byte {exc.start}", "not UTF-8 text", "save the file as UTF-8")
+        raise InvalidInputError([problem]) from None
+    except OSError as exc:
+        raise InvalidInputError([Problem(shown, "file", exc.strerror or str(exc))]) from None
+    try:
+        data = json.loads(text, object_pairs_hook=_reject_duplicates)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InvalidInputError([Problem(shown, where, f"not valid JSON: {exc.msg}")]) from None
+    except _DuplicateKeyError as exc:
+        problem = Problem(
+            shown, "file", f"the key {str(exc)!r} appears twice in one object",
+            "keep one; JSON readers silently drop all but the last",
+        )
+        raise InvalidInputError([problem]) from None
+    return Source(shown, data)
+
+
+def load(path: FsPath, name: str | None = None) -> Source:
+    """Read one input file of any supported kind."""
+    if path.suffix.lower() == ".json":
+        return load_json(path, name)
+    shown = name or str(path)
+    kinds = ", ".join(INPUT_SUFFIXES)
+    raise InvalidInputError(
+        [Problem(shown, "file", f"unsupported input type '{path.suffix}'", f"use {kinds}")]
+    )
+
+
+def find_inputs(paths: list[FsPath]) -> Iterator[FsPath]:
+    """Yield input files: each file given, and the inputs inside each folder given, sorted."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                is_input = child.suffix.lower() in INPUT_SUFFIXES
+                if child.is_file() and is_input and not child.name.startswith((".", "~$")):
+                    yield child
+        else:
+            yield path
