@@ -1,0 +1,170 @@
+"""Stage 3: turn a validated plan into what the templates see.
+
+The context is derived from the model, not listed by hand: every field of the plan appears
+under its own name, so a field added to the model reaches the templates. On top of that:
+
+- every enumeration gets a `<field>_label` with the documents' wording (lists: `_labels`);
+- every date is written out ("June 15, 2026") and keeps its ISO form in `<field>_iso`;
+- whole-number floats print without ".0";
+- a few derived values named in `docs/templates.md` (benchmarks and resources under their
+  initiative, outcomes under their objectives, phase purposes, gaps, totals).
+
+`pipeline context PLAN --document NAME` prints it as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+from pipeline.documents import Document
+from pipeline.model import Plan
+from pipeline.vocabulary import EVIDENCE_TIERS, Labeled, RoadmapPhase
+
+Context = dict[str, Any]
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def short_date(value: dt.date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the templates see it (labels and ISO forms are added beside it)."""
+    if isinstance(value, BaseModel):
+        return _record(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return long_date(value)
+    if isinstance(value, float):
+        return number(value)
+    return value
+
+
+def _record(model: BaseModel) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        out[name] = _plain(value)
+        kinds = _leaf_types(info.annotation)
+        if isinstance(value, Labeled):
+            out[f"{name}_label"] = value.label
+        elif isinstance(value, list) and any(issubclass(k, Labeled) for k in kinds):
+            out[f"{name}_labels"] = ", ".join(v.label for v in value)
+        elif dt.date in kinds:
+            out[f"{name}_iso"] = value.isoformat() if value else None
+    return out
+
+
+def _leaf_types(annotation: Any) -> list[type]:
+    """The classes a field's annotation is made of: `list[X] | None` gives [X, NoneType]."""
+    args = getattr(annotation, "__args__", None)
+    if args is None:
+        return [annotation] if isinstance(annotation, type) else []
+    return [leaf for arg in args for leaf in _leaf_types(arg)]
+
+
+def _format_value(value: float, unit: str) -> str:
+    shown = number(value)
+    return f"{shown}%" if unit == "percent" else f"{shown} {unit.replace('_', ' ')}"
+
+
+def _enrich_outcomes(plan: Plan, outcomes: list[dict[str, Any]]) -> None:
+    for model, outcome in zip(plan.outcomes or [], outcomes, strict=True):
+        unit = model.unit.value
+        outcome["baseline"]["text"] = _format_value(model.baseline.value, unit)
+        outcome["final_target"]["text"] = _format_value(model.final_target.value, unit)
+        for target_model, target in zip(model.interim_targets, outcome["interim_targets"],
+                                        strict=True):
+            target["text"] = _format_value(target_model.value, unit)
+            target["short_date"] = short_date(target_model.date)
+        outcome["final_target"]["short_date"] = short_date(model.final_target.date)
+
+
+def _enrich_objectives(plan: Plan, context: Context) -> None:
+    benchmarks: dict[str, list[Any]] = defaultdict(list)
+    resources: dict[str, list[Any]] = defaultdict(list)
+    if plan.action_plan:
+        action = context["action_plan"]
+        for model, item in zip(plan.action_plan.benchmarks, action["benchmarks"], strict=True):
+            start = f"{short_date(model.start)} – " if model.start else "By "
+            item["timeline"] = start + short_date(model.due)
+            benchmarks[model.initiative].append(item)
+        for model, item in zip(plan.action_plan.resources, action["resources"], strict=True):
+            item["amount_text"] = f"${model.amount:,.2f}" if model.amount is not None else ""
+            resources[model.initiative].append(item)
+        by_source: dict[str, float] = defaultdict(float)
+        for resource in plan.action_plan.resources:
+            if resource.amount is not None:
+                by_source[resource.funding_source or "Unspecified"] += resource.amount
+        action["funding_summary"] = [
+            {"source": source, "amount": number(amount), "amount_text": f"${amount:,.2f}"}
+            for source, amount in by_source.items()
+        ]
+        action["total_amount_text"] = f"${sum(by_source.values()):,.2f}"
+    root_causes = {rc["id"]: rc for rc in (context["needs_assessment"] or {}).get("root_causes",
+                                                                                   [])}
+    outcomes_by_objective: dict[str, list[Any]] = defaultdict(list)
+    for outcome in context["outcomes"] or []:
+        for objective_id in outcome["objectives"]:
+            outcomes_by_objective[objective_id].append(outcome)
+    for objective in context["objectives"] or []:
+        objective["root_cause_items"] = [root_causes[i] for i in objective["root_causes"]
+                                         if i in root_causes]
+        objective["outcomes"] = outcomes_by_objective[objective["id"]]
+        for initiative in objective["initiatives"]:
+            initiative["objective_id"] = objective["id"]
+            initiative["benchmarks"] = benchmarks[initiative["id"]]
+            initiative["resources"] = resources[initiative["id"]]
+            evidence = initiative["evidence"]
+            if evidence:
+                evidence["tier_label"] = EVIDENCE_TIERS[evidence["tier"]]
+
+
+def _school_year_span(plan: Plan) -> str:
+    start, end = plan.plan.years.start, plan.plan.years.end
+    first = start.year if start.month >= 7 else start.year - 1
+    last = end.year if end.month >= 7 else end.year - 1
+    return f"{first}–{last + 1}"
+
+
+def build_context(plan: Plan, document: Document) -> Context:
+    """Everything `document`'s template sees, for `plan`."""
+    context: Context = {name: _plain(getattr(plan, name)) for name in type(plan).model_fields
+                        if name != "schema_ref"}
+    context["organization"]["level_label"] = plan.organization.level.label
+    context["plan"]["years"]["label"] = _school_year_span(plan)
+    context["plan"]["revisions"] = [*context["plan"]["revision_history"],
+                                    context["plan"]["revision"]]
+    context["plan"]["essa_designation_label"] = plan.plan.essa_designation.label
+    if plan.needs_assessment:
+        for gap in context["needs_assessment"]["student_group_gaps"]:
+            gap["gap"] = number(gap["comparison_value"] - gap["group_value"])
+    if plan.theory_of_action:
+        context["theory_of_action"]["has_parts"] = plan.theory_of_action.if_ is not None
+    _enrich_outcomes(plan, context["outcomes"] or [])
+    _enrich_objectives(plan, context)
+    if plan.roadmap:
+        for row in context["roadmap"]["phases"]:
+            row["purpose"] = RoadmapPhase(row["phase"]).purpose
+    context["document"] = {
+        "name": document.name,
+        "title": document.title(plan),
+        "subject": document.subject,
+        "language": "en-US",
+    }
+    return context
