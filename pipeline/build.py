@@ -40,8 +40,10 @@ class PlanResult:
 
 def slug(plan: Plan) -> str:
     """The output folder name: filesystem-safe, stable, unique per organization (its code)."""
-    return f"{slugify(plan.organization.name, max_length=60, word_boundary=True)}-" \
-           f"{plan.organization.code}"
+    return (
+        f"{slugify(plan.organization.name, max_length=60, word_boundary=True)}-"
+        f"{plan.organization.code}"
+    )
 
 
 def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
@@ -67,11 +69,14 @@ def read_plans(paths: list[Path]) -> list[PlanResult]:
         if len(same) > 1:
             for result in same:
                 others = ", ".join(r.source for r in same if r is not result)
-                result.problems.append(Problem(
-                    result.source, "$.organization.code",
-                    f"organization {code} also has a plan in {others}",
-                    "keep one input per organization",
-                ))
+                result.problems.append(
+                    Problem(
+                        result.source,
+                        "$.organization.code",
+                        f"organization {code} also has a plan in {others}",
+                        "keep one input per organization",
+                    )
+                )
     return results
 
 

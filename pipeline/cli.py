@@ -31,6 +31,7 @@ def _report(problems: list[Problem]) -> None:
 
 def _reports_errors(command: F) -> F:
     """Turn the pipeline's own errors into a message and their exit code, never a traceback."""
+
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -41,6 +42,7 @@ def _reports_errors(command: F) -> F:
         except PipelineError as error:
             click.echo(f"Error: {error}", err=True)
             sys.exit(error.exit_code)
+
     return wrapper  # type: ignore[return-value]
 
 
@@ -54,9 +56,7 @@ def _summary(results: list[PlanResult]) -> int:
     return 1 if failed else 0
 
 
-_paths = click.argument(
-    "paths", nargs=-1, type=click.Path(exists=True, path_type=Path)
-)
+_paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,8 +85,14 @@ def validate(paths: tuple[Path, ...]) -> None:
 
 @cli.command("build")
 @_paths
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("build"), show_default=True, help="Folder the documents go into.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder the documents go into.",
+)
 @_reports_errors
 def build_command(paths: tuple[Path, ...], out: Path) -> None:
     """Build the Word documents of every plan: OUT/<organization>/<document>.docx.
@@ -114,8 +120,13 @@ def schema() -> None:
 
 @cli.command()
 @click.argument("plan", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--document", "-d", type=click.Choice(sorted(BY_NAME)), required=True,
-              help="Which document's context to print.")
+@click.option(
+    "--document",
+    "-d",
+    type=click.Choice(sorted(BY_NAME)),
+    required=True,
+    help="Which document's context to print.",
+)
 @_reports_errors
 def context(plan: Path, document: str) -> None:
     """Print, as JSON, every variable a document's template sees for PLAN.

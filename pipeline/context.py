@@ -88,8 +88,9 @@ def _enrich_outcomes(plan: Plan, outcomes: list[dict[str, Any]]) -> None:
         unit = model.unit.value
         outcome["baseline"]["text"] = _format_value(model.baseline.value, unit)
         outcome["final_target"]["text"] = _format_value(model.final_target.value, unit)
-        for target_model, target in zip(model.interim_targets, outcome["interim_targets"],
-                                        strict=True):
+        for target_model, target in zip(
+            model.interim_targets, outcome["interim_targets"], strict=True
+        ):
             target["text"] = _format_value(target_model.value, unit)
             target["short_date"] = short_date(target_model.date)
         outcome["final_target"]["short_date"] = short_date(model.final_target.date)
@@ -104,9 +105,10 @@ def _enrich_objectives(plan: Plan, context: Context) -> None:
             start = f"{short_date(model.start)} – " if model.start else "By "
             item["timeline"] = start + short_date(model.due)
             benchmarks[model.initiative].append(item)
-        for model, item in zip(plan.action_plan.resources, action["resources"], strict=True):
-            item["amount_text"] = f"${model.amount:,.2f}" if model.amount is not None else ""
-            resources[model.initiative].append(item)
+        for resource, item in zip(plan.action_plan.resources, action["resources"], strict=True):
+            amount = resource.amount
+            item["amount_text"] = f"${amount:,.2f}" if amount is not None else None
+            resources[resource.initiative].append(item)
         by_source: dict[str, float] = defaultdict(float)
         for resource in plan.action_plan.resources:
             if resource.amount is not None:
@@ -116,15 +118,17 @@ def _enrich_objectives(plan: Plan, context: Context) -> None:
             for source, amount in by_source.items()
         ]
         action["total_amount_text"] = f"${sum(by_source.values()):,.2f}"
-    root_causes = {rc["id"]: rc for rc in (context["needs_assessment"] or {}).get("root_causes",
-                                                                                   [])}
+    root_causes = {
+        rc["id"]: rc for rc in (context["needs_assessment"] or {}).get("root_causes", [])
+    }
     outcomes_by_objective: dict[str, list[Any]] = defaultdict(list)
     for outcome in context["outcomes"] or []:
         for objective_id in outcome["objectives"]:
             outcomes_by_objective[objective_id].append(outcome)
     for objective in context["objectives"] or []:
-        objective["root_cause_items"] = [root_causes[i] for i in objective["root_causes"]
-                                         if i in root_causes]
+        objective["root_cause_items"] = [
+            root_causes[i] for i in objective["root_causes"] if i in root_causes
+        ]
         objective["outcomes"] = outcomes_by_objective[objective["id"]]
         for initiative in objective["initiatives"]:
             initiative["objective_id"] = objective["id"]
@@ -144,12 +148,17 @@ def _school_year_span(plan: Plan) -> str:
 
 def build_context(plan: Plan, document: Document) -> Context:
     """Everything `document`'s template sees, for `plan`."""
-    context: Context = {name: _plain(getattr(plan, name)) for name in type(plan).model_fields
-                        if name != "schema_ref"}
+    context: Context = {
+        name: _plain(getattr(plan, name))
+        for name in type(plan).model_fields
+        if name != "schema_ref"
+    }
     context["organization"]["level_label"] = plan.organization.level.label
     context["plan"]["years"]["label"] = _school_year_span(plan)
-    context["plan"]["revisions"] = [*context["plan"]["revision_history"],
-                                    context["plan"]["revision"]]
+    context["plan"]["revisions"] = [
+        *context["plan"]["revision_history"],
+        context["plan"]["revision"],
+    ]
     context["plan"]["essa_designation_label"] = plan.plan.essa_designation.label
     if plan.needs_assessment:
         for gap in context["needs_assessment"]["student_group_gaps"]:

@@ -34,27 +34,39 @@ class Document:
 
 
 def _has_improvement_plan(plan: Plan) -> bool:
-    sections = (plan.foundation, plan.needs_assessment, plan.theory_of_action,
-                plan.objectives, plan.supports, plan.outcomes)
+    sections = (
+        plan.foundation,
+        plan.needs_assessment,
+        plan.theory_of_action,
+        plan.objectives,
+        plan.supports,
+        plan.outcomes,
+    )
     return any(section is not None for section in sections)
 
 
 DOCUMENTS: tuple[Document, ...] = (
     Document(
-        "improvement-plan", "dese/improvement-plan.docx",
+        "improvement-plan",
+        "dese/improvement-plan.docx",
         "Multi-year improvement plan (Massachusetts Planning for Success)",
         _has_improvement_plan,
         lambda plan: plan.plan.title,
     ),
     Document(
-        "action-plan", "dese/action-plan.docx",
+        "action-plan",
+        "dese/action-plan.docx",
         "Annual action plan: implementation benchmarks and resources",
         lambda plan: plan.action_plan is not None,
-        lambda plan: f"Annual Action Plan {plan.action_plan.school_year}"
-        if plan.action_plan else "Annual Action Plan",
+        lambda plan: (
+            f"Annual Action Plan {plan.action_plan.school_year}"
+            if plan.action_plan
+            else "Annual Action Plan"
+        ),
     ),
     Document(
-        "roadmap", "roadmap/roadmap.docx",
+        "roadmap",
+        "roadmap/roadmap.docx",
         "Continuous improvement process roadmap",
         lambda plan: plan.roadmap is not None,
         lambda plan: "Continuous Improvement Process Roadmap",

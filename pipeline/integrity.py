@@ -84,11 +84,13 @@ def check_references(source: Source) -> list[Problem]:
             key = (item.marker.kind, item.value)
             if key in first:
                 kind = _KIND_NAMES[item.marker.kind]
-                problems.append(source.problem(
-                    item.path,
-                    f"{kind} id '{item.value}' is used twice",
-                    f"it is first used at {source.locate(first[key])}; ids must be unique",
-                ))
+                problems.append(
+                    source.problem(
+                        item.path,
+                        f"{kind} id '{item.value}' is used twice",
+                        f"it is first used at {source.locate(first[key])}; ids must be unique",
+                    )
+                )
             else:
                 first[key] = item.path
     for item in marked:
@@ -129,23 +131,26 @@ def check_values(source: Source) -> list[Problem]:
         for path, value in values:
             number = _number(value)
             if number is not None and not 0 <= number <= 100:
-                problems.append(source.problem(
-                    path, f"{value} is not a percentage between 0 and 100",
-                    "the outcome's unit is percent; write 45 for 45%",
-                ))
+                problems.append(
+                    source.problem(
+                        path,
+                        f"{value} is not a percentage between 0 and 100",
+                        "the outcome's unit is percent; write 45 for 45%",
+                    )
+                )
     problems += _check_school_years(source, data)
-    for path, start_key, end_key in ((("plan", "years"), "start", "end"),
-                                     (("action_plan",), "start", "end")):
+    for path in (("plan", "years"), ("action_plan",)):
         section: Any = data
         for key in path:
             section = section.get(key) if isinstance(section, dict) else None
-        if isinstance(section, dict):
-            start, end = section.get(start_key), section.get(end_key)
-            if isinstance(start, str) and isinstance(end, str) and len(start) == len(end) == 10:
-                if end <= start:
-                    problems.append(source.problem(
-                        (*path, end_key), f"ends ({end}) before it starts ({start})"
-                    ))
+        if not isinstance(section, dict):
+            continue
+        start, end = section.get("start"), section.get("end")
+        if isinstance(start, str) and isinstance(end, str) and len(start) == len(end) == 10:
+            if end <= start:  # ISO dates order as text
+                problems.append(
+                    source.problem((*path, "end"), f"ends ({end}) before it starts ({start})")
+                )
     return problems
 
 
@@ -157,7 +162,8 @@ def _check_school_years(source: Source, data: Any, path: Path = ()) -> Iterator[
                 first, _, second = value.partition("-")
                 if first.isdigit() and second.isdigit() and (int(first) + 1) % 100 != int(second):
                     yield source.problem(
-                        (*path, key), f"'{value}' is not a school year",
+                        (*path, key),
+                        f"'{value}' is not a school year",
                         f"write two consecutive years, e.g. '{first}-{(int(first) + 1) % 100:02d}'",
                     )
             else:

@@ -63,7 +63,9 @@ def load_json(path: FsPath, name: str | None = None) -> Source:
         raise InvalidInputError([Problem(shown, where, f"not valid JSON: {exc.msg}")]) from None
     except _DuplicateKeyError as exc:
         problem = Problem(
-            shown, "file", f"the key {str(exc)!r} appears twice in one object",
+            shown,
+            "file",
+            f"the key {str(exc)!r} appears twice in one object",
             "keep one; JSON readers silently drop all but the last",
         )
         raise InvalidInputError([problem]) from None

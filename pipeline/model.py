@@ -10,9 +10,9 @@ model to check that ids are unique and every reference resolves.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -161,9 +161,7 @@ class TeamMember(Record):
 
 class Engagement(Record):
     date: dt.date = Field(description="When the engagement took place (YYYY-MM-DD).")
-    groups: list[StakeholderGroup] = Field(
-        min_length=1, description="Stakeholder groups engaged."
-    )
+    groups: list[StakeholderGroup] = Field(min_length=1, description="Stakeholder groups engaged.")
     method: Text = Field(description="How they were engaged, e.g. 'family survey'.")
     participants: int | None = Field(None, ge=0, description="Number of participants.")
     summary: Text = Field(description="What was heard and how it shaped the plan.")

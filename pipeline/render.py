@@ -60,8 +60,9 @@ def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
     try:
         document.render(context, jinja_env=environment(), autoescape=True)
     except TemplateError as error:
-        nearby = " / ".join(line.strip() for line in getattr(error, "docx_context", []) or []
-                            if line.strip())
+        nearby = " / ".join(
+            line.strip() for line in getattr(error, "docx_context", []) or [] if line.strip()
+        )
         where = f" near: {nearby}" if nearby else ""
         raise TemplateProblemError(f"{template.name}: {error.message}{where}") from None
     stamp = dt.datetime.combine(revision_date, dt.time(12, 0))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import ValidationError
@@ -38,7 +39,8 @@ def _most_relevant(error: SchemaError) -> SchemaError:
     """For `anyOf` (optional fields accept null), report why the non-null branch failed."""
     while error.validator in ("anyOf", "oneOf") and error.context:
         candidates = [
-            sub for sub in error.context
+            sub
+            for sub in error.context
             if not (sub.validator == "type" and sub.validator_value == "null")
         ]
         if not candidates:
@@ -126,4 +128,3 @@ def validated(source: Source) -> tuple[Plan | None, list[Problem]]:
         return validate(source), []
     except InvalidInputError as error:
         return None, error.problems
-

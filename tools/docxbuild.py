@@ -58,8 +58,12 @@ def create(landscape: bool) -> Document:
     normal.font.size = Pt(10.5)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
-    for name, size, before in (("Title", 26, 0), ("Heading 1", 16, 18), ("Heading 2", 13, 12),
-                               ("Heading 3", 11.5, 10)):
+    for name, size, before in (
+        ("Title", 26, 0),
+        ("Heading 1", 16, 18),
+        ("Heading 2", 13, 12),
+        ("Heading 3", 11.5, 10),
+    ):
         style = doc.styles[name]
         style.font.name = FONT
         style.font.size = Pt(size)
@@ -127,6 +131,7 @@ def text_width(section: object) -> int:
 
 def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     """Append a complex field (PAGE, NUMPAGES) that Word and LibreOffice update on layout."""
+
     def run_with(child: object) -> None:
         run = paragraph.add_run()
         run._r.append(child)
@@ -158,16 +163,21 @@ def header_and_footer(doc: Document, header_text: str, footer_text: str) -> None
         header.alignment = 2  # right
         footer = section.footer.paragraphs[0]
         footer.text = ""
-        footer.paragraph_format.tab_stops.add_tab_stop(text_width(section),
-                                                       WD_TAB_ALIGNMENT.RIGHT)
+        footer.paragraph_format.tab_stops.add_tab_stop(text_width(section), WD_TAB_ALIGNMENT.RIGHT)
         footer.add_run(footer_text + "\t" + "Page ")
         _field(footer, "PAGE", "1")
         footer.add_run(" of ")
         _field(footer, "NUMPAGES", "1")
 
 
-def para(doc: Document | _Cell, text: str = "", style: str | None = None,
-         bold: bool = False, italic: bool = False, size: float | None = None) -> Paragraph:
+def para(
+    doc: Document | _Cell,
+    text: str = "",
+    style: str | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    size: float | None = None,
+) -> Paragraph:
     paragraph = doc.add_paragraph(style=style)
     if text:
         run = paragraph.add_run(text)
@@ -200,8 +210,13 @@ def _shade(cell: _Cell, fill: str) -> None:
     tc_pr.append(shading)
 
 
-def _set_cell(cell: _Cell, text: str, bold: bool = False, color: RGBColor | None = None,
-              size: float | None = None) -> None:
+def _set_cell(
+    cell: _Cell,
+    text: str,
+    bold: bool = False,
+    color: RGBColor | None = None,
+    size: float | None = None,
+) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(2)
     run = paragraph.add_run(text)
@@ -228,8 +243,14 @@ def _widths(table: Table, widths: Sequence[float], total: int) -> None:
         col.set(qn("w:w"), str(int(width * scale / 635)))
 
 
-def table(doc: Document, headers: Sequence[str], cells: Sequence[str], widths: Sequence[float],
-          loop: str | None = None, size: float = 9.5) -> Table:
+def table(
+    doc: Document,
+    headers: Sequence[str],
+    cells: Sequence[str],
+    widths: Sequence[float],
+    loop: str | None = None,
+    size: float = 9.5,
+) -> Table:
     """A grid table: a shaded header row that repeats on each page, then either one row per
     item of `loop` (`{%tr for … %}`) or a single row of `cells`."""
     table = doc.add_table(rows=1, cols=len(headers))
@@ -251,8 +272,11 @@ def table(doc: Document, headers: Sequence[str], cells: Sequence[str], widths: S
     return table
 
 
-def facts(doc: Document, rows: Sequence[tuple[str, str, str | None]],
-          widths: tuple[float, float] = (1.0, 2.6)) -> Table:
+def facts(
+    doc: Document,
+    rows: Sequence[tuple[str, str, str | None]],
+    widths: tuple[float, float] = (1.0, 2.6),
+) -> Table:
     """A two-column label/value table; a row with a condition appears only when it holds."""
     table = doc.add_table(rows=0, cols=2)
     table.style = doc.styles["Table Grid"]
@@ -288,4 +312,3 @@ def properties(doc: Document, title: str, subject: str, author: str) -> None:
     core.category = "Improvement plan"
     core.last_modified_by = "pipeline"
     core.revision = 1
-

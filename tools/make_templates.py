@@ -14,7 +14,7 @@ from docx.document import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import docxbuild as d  # noqa: E402
+import docxbuild as d
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "{{ organization.name }}  ·  {{ document.title }}"
@@ -29,8 +29,9 @@ def _title_block(doc: Document, title: str, subtitle: str, line: str) -> None:
     d.para(doc, line)
 
 
-def _bullets(doc: Document, heading: str, items: str, text: str, condition: str,
-             style: str = "List Bullet") -> None:
+def _bullets(
+    doc: Document, heading: str, items: str, text: str, condition: str, style: str = "List Bullet"
+) -> None:
     d.tag(doc, f"if {condition}")
     d.para(doc, heading, style="Heading 3")
     d.tag(doc, f"for item in {items}")
@@ -42,32 +43,55 @@ def _bullets(doc: Document, heading: str, items: str, text: str, condition: str,
 def improvement_plan() -> Document:
     doc = d.create(landscape=False)
     _title_block(
-        doc, "{{ plan.title }}", "{{ organization.name }}",
+        doc,
+        "{{ plan.title }}",
+        "{{ organization.name }}",
         "{{ organization.level_label }} improvement plan for school years {{ plan.years.label }}",
     )
-    d.facts(doc, [
-        ("Organization code", "{{ organization.code }}", None),
-        ("District", "{{ organization.district }}{% if organization.district_code %} "
-         "({{ organization.district_code }}){% endif %}", "organization.district"),
-        ("Grades", "{{ organization.grades }}", None),
-        ("Enrollment", "{{ organization.enrollment }} students",
-         "organization.enrollment is not none"),
-        ("Address", "{{ organization.address }}", "organization.address"),
-        ("Led by", "{{ organization.leader.name }}, {{ organization.leader.title }}", None),
-        ("Plan period", "{{ plan.years.start }} – {{ plan.years.end }}", None),
-        ("ESSA designation", "{{ plan.essa_designation_label }}", None),
-        ("Identified student groups", "{{ plan.identified_groups_labels }}",
-         "plan.identified_groups"),
-        ("Reason for identification", "{{ plan.identification_reason }}",
-         "plan.identification_reason"),
-        ("Revision", "{{ plan.revision.number }} ({{ plan.revision.date }}): "
-         "{{ plan.revision.summary }}", None),
-    ])
+    d.facts(
+        doc,
+        [
+            ("Organization code", "{{ organization.code }}", None),
+            (
+                "District",
+                "{{ organization.district }}{% if organization.district_code %} "
+                "({{ organization.district_code }}){% endif %}",
+                "organization.district",
+            ),
+            ("Grades", "{{ organization.grades }}", None),
+            (
+                "Enrollment",
+                "{{ organization.enrollment }} students",
+                "organization.enrollment is not none",
+            ),
+            ("Address", "{{ organization.address }}", "organization.address"),
+            ("Led by", "{{ organization.leader.name }}, {{ organization.leader.title }}", None),
+            ("Plan period", "{{ plan.years.start }} – {{ plan.years.end }}", None),
+            ("ESSA designation", "{{ plan.essa_designation_label }}", None),
+            (
+                "Identified student groups",
+                "{{ plan.identified_groups_labels }}",
+                "plan.identified_groups",
+            ),
+            (
+                "Reason for identification",
+                "{{ plan.identification_reason }}",
+                "plan.identification_reason",
+            ),
+            (
+                "Revision",
+                "{{ plan.revision.number }} ({{ plan.revision.date }}): "
+                "{{ plan.revision.summary }}",
+                None,
+            ),
+        ],
+    )
 
     # I. Mission, vision, core values (the DESE outline's order: values, mission, vision).
     d.tag(doc, "if foundation")
-    d.para(doc, "I. {{ organization.level_label }} Mission, Vision and Core Values",
-           style="Heading 1")
+    d.para(
+        doc, "I. {{ organization.level_label }} Mission, Vision and Core Values", style="Heading 1"
+    )
     d.tag(doc, "if foundation.core_values")
     d.para(doc, "Core Values", style="Heading 2")
     d.tag(doc, "for value in foundation.core_values")
@@ -97,13 +121,29 @@ def improvement_plan() -> Document:
     d.para(doc, "Achievement gaps between student groups", style="Heading 3")
     d.table(
         doc,
-        ["Subject", "Measure", "Student group", "Result", "Compared with", "Result",
-         "Gap (points)", "Year"],
-        ["{{ g.subject_label }}", "{{ g.metric }}", "{{ g.student_group_label }}",
-         "{{ g.group_value }}%", "{{ g.comparison_group_label }}", "{{ g.comparison_value }}%",
-         "{{ g.gap }}", "{{ g.year }}"],
+        [
+            "Subject",
+            "Measure",
+            "Student group",
+            "Result",
+            "Compared with",
+            "Result",
+            "Gap (points)",
+            "Year",
+        ],
+        [
+            "{{ g.subject_label }}",
+            "{{ g.metric }}",
+            "{{ g.student_group_label }}",
+            "{{ g.group_value }}%",
+            "{{ g.comparison_group_label }}",
+            "{{ g.comparison_value }}%",
+            "{{ g.gap }}",
+            "{{ g.year }}",
+        ],
         [1.1, 2.0, 1.3, 0.8, 1.2, 0.8, 0.8, 0.8],
-        loop=f"g in {na}.student_group_gaps", size=8.5,
+        loop=f"g in {na}.student_group_gaps",
+        size=8.5,
     )
     d.tag(doc, f"for g in {na}.student_group_gaps if g.note")
     d.labelled(doc, "{{ g.student_group_label }}, {{ g.subject_label }}", "{{ g.note }}")
@@ -111,23 +151,40 @@ def improvement_plan() -> Document:
     d.tag(doc, "endif")
     d.tag(doc, f"if {na}.data_findings")
     d.para(doc, "What the data show", style="Heading 3")
-    d.table(doc, ["Data", "Finding", "Source"],
-            ["{{ f.category_label }}", "{{ f.finding }}", "{{ f.source or '" + NONE + "' }}"],
-            [1.1, 4.0, 1.6], loop=f"f in {na}.data_findings")
+    d.table(
+        doc,
+        ["Data", "Finding", "Source"],
+        ["{{ f.category_label }}", "{{ f.finding }}", "{{ f.source or '" + NONE + "' }}"],
+        [1.1, 4.0, 1.6],
+        loop=f"f in {na}.data_findings",
+    )
     d.tag(doc, "endif")
     _bullets(doc, "Strengths", f"{na}.strengths", "{{ item }}", f"{na}.strengths")
     _bullets(doc, "Challenges", f"{na}.challenges", "{{ item }}", f"{na}.challenges")
-    _bullets(doc, "Root causes", f"{na}.root_causes", "{{ item.id }}: {{ item.description }}",
-             f"{na}.root_causes")
     _bullets(
-        doc, "Resource inequities", f"{na}.resource_inequities",
+        doc,
+        "Root causes",
+        f"{na}.root_causes",
+        "{{ item.id }}: {{ item.description }}",
+        f"{na}.root_causes",
+    )
+    _bullets(
+        doc,
+        "Resource inequities",
+        f"{na}.resource_inequities",
         "{{ item.description }}{% if item.evidence %} Evidence: {{ item.evidence }}{% endif %}"
         "{% if item.addressed_by %} Addressed by initiative {{ item.addressed_by|join(', ') }}."
         "{% endif %}",
         f"{na}.resource_inequities",
     )
-    _bullets(doc, "Prioritized needs", f"{na}.prioritized_needs", "{{ item }}",
-             f"{na}.prioritized_needs", style="List Number")
+    _bullets(
+        doc,
+        "Prioritized needs",
+        f"{na}.prioritized_needs",
+        "{{ item }}",
+        f"{na}.prioritized_needs",
+        style="List Number",
+    )
     d.tag(doc, "endif")
     d.tag(doc, "if theory_of_action")
     d.para(doc, "Theory of Action", style="Heading 2")
@@ -135,12 +192,16 @@ def improvement_plan() -> Document:
     d.para(doc, "{{ theory_of_action.statement }}")
     d.tag(doc, "endif")
     d.tag(doc, "if theory_of_action.has_parts")
-    d.facts(doc, [
-        ("If", "{{ theory_of_action.if_ }}", None),
-        ("Then", "{{ theory_of_action.then }}", "theory_of_action.then"),
-        ("So that", "{{ theory_of_action.so_that }}", "theory_of_action.so_that"),
-        ("Thereby", "{{ theory_of_action.thereby }}", "theory_of_action.thereby"),
-    ], widths=(0.8, 5.9))
+    d.facts(
+        doc,
+        [
+            ("If", "{{ theory_of_action.if_ }}", None),
+            ("Then", "{{ theory_of_action.then }}", "theory_of_action.then"),
+            ("So that", "{{ theory_of_action.so_that }}", "theory_of_action.so_that"),
+            ("Thereby", "{{ theory_of_action.thereby }}", "theory_of_action.thereby"),
+        ],
+        widths=(0.8, 5.9),
+    )
     d.tag(doc, "endif")
     d.tag(doc, "endif")
 
@@ -152,27 +213,41 @@ def improvement_plan() -> Document:
     d.para(doc, "Strategic Objective {{ o.id }}: {{ o.title }}", style="Heading 2")
     d.labelled(doc, "Why", "{{ o.rationale }}")
     d.tag(doc, "if o.root_cause_items")
-    d.labelled(doc, "Root causes addressed", "{% for rc in o.root_cause_items %}{{ rc.id }} "
-               "{{ rc.description }}{% if not loop.last %}; {% endif %}{% endfor %}")
+    d.labelled(
+        doc,
+        "Root causes addressed",
+        "{% for rc in o.root_cause_items %}{{ rc.id }} "
+        "{{ rc.description }}{% if not loop.last %}; {% endif %}{% endfor %}",
+    )
     d.tag(doc, "endif")
     d.tag(doc, "if o.outcomes")
-    d.labelled(doc, "Measured by", "{% for out in o.outcomes %}outcome {{ out.id }}"
-               "{% if not loop.last %}, {% endif %}{% endfor %} (section IV)")
+    d.labelled(
+        doc,
+        "Measured by",
+        "{% for out in o.outcomes %}outcome {{ out.id }}"
+        "{% if not loop.last %}, {% endif %}{% endfor %} (section IV)",
+    )
     d.tag(doc, "endif")
     d.tag(doc, "for i in o.initiatives")
     d.para(doc, "Initiative {{ i.id }}: {{ i.title }}", style="Heading 3")
     d.para(doc, "{{ i.description }}")
     d.labelled(doc, "Lead", "{{ i.lead }}")
     d.tag(doc, "if i.evidence")
-    d.labelled(doc, "Evidence base", "{{ i.evidence.tier_label }}. {{ i.evidence.citation }}"
-               "{% if i.evidence.funded_by_1003 %} Funded with ESSA §1003 school-improvement "
-               "funds.{% endif %}")
+    d.labelled(
+        doc,
+        "Evidence base",
+        "{{ i.evidence.tier_label }}. {{ i.evidence.citation }}"
+        "{% if i.evidence.funded_by_1003 %} Funded with ESSA §1003 school-improvement "
+        "funds.{% endif %}",
+    )
     d.tag(doc, "if i.evidence.evaluation")
     d.labelled(doc, "Examining its effects", "{{ i.evidence.evaluation }}")
     d.tag(doc, "endif")
     d.tag(doc, "endif")
-    for label, field in (("Professional development", "professional_development"),
-                         ("District Plan alignment", "district_objective")):
+    for label, field in (
+        ("Professional development", "professional_development"),
+        ("District Plan alignment", "district_objective"),
+    ):
         d.tag(doc, f"if i.{field}")
         d.labelled(doc, label, f"{{{{ i.{field} }}}}")
         d.tag(doc, "endif")
@@ -203,21 +278,36 @@ def improvement_plan() -> Document:
     d.new_section(doc, landscape=True)
     d.tag(doc, "if outcomes")
     d.para(doc, "IV. Outcomes", style="Heading 1")
-    d.para(doc, "Performance benchmarks (interim and final outcomes) and the processes for "
-           "evaluating the effectiveness of the initiatives.")
+    d.para(
+        doc,
+        "Performance benchmarks (interim and final outcomes) and the processes for "
+        "evaluating the effectiveness of the initiatives.",
+    )
     d.table(
         doc,
-        ["Outcome", "Objective", "Student group and measure", "Baseline", "Interim targets",
-         "Final target", "Data source and monitoring"],
-        ["{{ out.id }}: {{ out.statement }}", "{{ out.objectives|join(', ') }}",
-         "{{ out.student_group_label }}: {{ out.metric }} ({{ out.direction_label|lower }})",
-         "{{ out.baseline.text }} ({{ out.baseline.year }})",
-         "{% for t in out.interim_targets %}{{ t.text }} by {{ t.short_date }}"
-         "{% if not loop.last %}; {% endif %}{% endfor %}",
-         "{{ out.final_target.text }} by {{ out.final_target.short_date }}",
-         "{{ out.data_source }}{% if out.monitoring %}; reviewed "
-         "{{ out.monitoring.frequency_label|lower }} by {{ out.monitoring.owner }}{% endif %}"],
-        [3.0, 0.8, 1.6, 0.9, 1.4, 1.1, 1.8], loop="out in outcomes", size=8.5,
+        [
+            "Outcome",
+            "Objective",
+            "Student group and measure",
+            "Baseline",
+            "Interim targets",
+            "Final target",
+            "Data source and monitoring",
+        ],
+        [
+            "{{ out.id }}: {{ out.statement }}",
+            "{{ out.objectives|join(', ') }}",
+            "{{ out.student_group_label }}: {{ out.metric }} ({{ out.direction_label|lower }})",
+            "{{ out.baseline.text }} ({{ out.baseline.year }})",
+            "{% for t in out.interim_targets %}{{ t.text }} by {{ t.short_date }}"
+            "{% if not loop.last %}; {% endif %}{% endfor %}",
+            "{{ out.final_target.text }} by {{ out.final_target.short_date }}",
+            "{{ out.data_source }}{% if out.monitoring %}; reviewed "
+            "{{ out.monitoring.frequency_label|lower }} by {{ out.monitoring.owner }}{% endif %}",
+        ],
+        [3.0, 0.8, 1.6, 0.9, 1.4, 1.1, 1.8],
+        loop="out in outcomes",
+        size=8.5,
     )
     d.tag(doc, "if outcomes|selectattr('evaluation')|list")
     d.para(doc, "Evaluating the Effectiveness of the Initiatives", style="Heading 2")
@@ -232,50 +322,79 @@ def improvement_plan() -> Document:
     d.para(doc, "V. Planning Team and Stakeholder Engagement", style="Heading 1")
     d.tag(doc, "if plan.team")
     d.para(doc, "Planning Team", style="Heading 2")
-    d.table(doc, ["Name", "Role", "Represents"],
-            ["{{ m.name }}", "{{ m.role }}", "{{ m.group_label }}"], [2.0, 2.6, 2.0],
-            loop="m in plan.team")
+    d.table(
+        doc,
+        ["Name", "Role", "Represents"],
+        ["{{ m.name }}", "{{ m.role }}", "{{ m.group_label }}"],
+        [2.0, 2.6, 2.0],
+        loop="m in plan.team",
+    )
     d.tag(doc, "endif")
     d.tag(doc, "if plan.stakeholder_engagement")
     d.para(doc, "Stakeholder Engagement", style="Heading 2")
-    d.table(doc, ["Date", "Who took part", "How", "What we heard and how it shaped the plan"],
-            ["{{ e.date }}", "{{ e.groups_labels }}{% if e.participants is not none %} "
-             "({{ e.participants }} participants){% endif %}", "{{ e.method }}",
-             "{{ e.summary }}"],
-            [1.0, 1.5, 1.3, 3.0], loop="e in plan.stakeholder_engagement", size=9)
+    d.table(
+        doc,
+        ["Date", "Who took part", "How", "What we heard and how it shaped the plan"],
+        [
+            "{{ e.date }}",
+            "{{ e.groups_labels }}{% if e.participants is not none %} "
+            "({{ e.participants }} participants){% endif %}",
+            "{{ e.method }}",
+            "{{ e.summary }}",
+        ],
+        [1.0, 1.5, 1.3, 3.0],
+        loop="e in plan.stakeholder_engagement",
+        size=9,
+    )
     d.tag(doc, "endif")
     d.tag(doc, "if plan.monitoring")
     d.para(doc, "Monitoring the Plan", style="Heading 2")
     d.para(doc, "{{ plan.monitoring.description }}")
-    d.labelled(doc, "Progress reviews", "{{ plan.monitoring.frequency_label }}, led by "
-               "{{ plan.monitoring.responsible }}")
+    d.labelled(
+        doc,
+        "Progress reviews",
+        "{{ plan.monitoring.frequency_label }}, led by {{ plan.monitoring.responsible }}",
+    )
     d.tag(doc, "endif")
     d.para(doc, "VI. Approvals and Revision History", style="Heading 1")
     d.tag(doc, "if plan.approvals")
     d.para(doc, "Approvals", style="Heading 2")
-    d.table(doc, ["Approved by", "Name", "Date"],
-            ["{{ a.role_label }}", "{{ a.name }}", "{{ a.date }}"], [2.4, 2.6, 1.6],
-            loop="a in plan.approvals")
+    d.table(
+        doc,
+        ["Approved by", "Name", "Date"],
+        ["{{ a.role_label }}", "{{ a.name }}", "{{ a.date }}"],
+        [2.4, 2.6, 1.6],
+        loop="a in plan.approvals",
+    )
     d.tag(doc, "endif")
     d.para(doc, "Revision History", style="Heading 2")
-    d.table(doc, ["Revision", "Date", "Summary of changes"],
-            ["{{ r.number }}", "{{ r.date }}", "{{ r.summary }}"], [0.9, 1.5, 4.3],
-            loop="r in plan.revisions")
+    d.table(
+        doc,
+        ["Revision", "Date", "Summary of changes"],
+        ["{{ r.number }}", "{{ r.date }}", "{{ r.summary }}"],
+        [0.9, 1.5, 4.3],
+        loop="r in plan.revisions",
+    )
     return doc
 
 
 def action_plan() -> Document:
     doc = d.create(landscape=True)
     _title_block(
-        doc, "Annual Action Plan {{ action_plan.school_year }}", "{{ organization.name }}",
+        doc,
+        "Annual Action Plan {{ action_plan.school_year }}",
+        "{{ organization.name }}",
         "Implementation benchmarks and resources for the {{ action_plan.school_year }} school "
         "year ({{ action_plan.start }} – {{ action_plan.end }}), carrying out the "
         "{{ plan.title }} for {{ plan.years.label }}.",
     )
     d.para(doc, "I. Implementation Benchmarks", style="Heading 1")
-    d.para(doc, "Process benchmarks specify what will happen, who will do it, and when. Early "
-           "evidence of change benchmarks identify changes in practice, attitude or behavior "
-           "we should begin to see if the plan is having its desired impact.")
+    d.para(
+        doc,
+        "Process benchmarks specify what will happen, who will do it, and when. Early "
+        "evidence of change benchmarks identify changes in practice, attitude or behavior "
+        "we should begin to see if the plan is having its desired impact.",
+    )
     d.tag(doc, "for o in objectives or []")
     d.para(doc, "Strategic Objective {{ o.id }}: {{ o.title }}", style="Heading 2")
     d.tag(doc, "for i in o.initiatives")
@@ -284,41 +403,81 @@ def action_plan() -> Document:
     d.table(
         doc,
         ["Type", "Benchmark", "Person(s) responsible", "Timeline", "Evidence", "Status"],
-        ["{{ b.type_label }}", "{{ b.id }}: {{ b.description }}", "{{ b.responsible }}",
-         "{{ b.timeline }}", "{{ b.evidence }}", "{{ b.status_label }}"],
-        [1.1, 3.4, 1.5, 1.3, 2.2, 0.8], loop="b in i.benchmarks", size=9,
+        [
+            "{{ b.type_label }}",
+            "{{ b.id }}: {{ b.description }}",
+            "{{ b.responsible }}",
+            "{{ b.timeline }}",
+            "{{ b.evidence }}",
+            "{{ b.status_label }}",
+        ],
+        [1.1, 3.4, 1.5, 1.3, 2.2, 0.8],
+        loop="b in i.benchmarks",
+        size=9,
     )
-    d.para(doc, "Resources supporting this initiative", bold=True).paragraph_format.space_before \
-        = d.Pt(8)
-    d.table(doc, ["Resource", "Description", "Funding source", "Amount"],
-            ["{{ r.kind_label }}", "{{ r.description }}", "{{ r.funding_source or '" + NONE
-             + "' }}", "{{ r.amount_text or '" + NONE + "' }}"],
-            [1.1, 5.2, 2.5, 1.4], loop="r in i.resources", size=9)
+    d.para(
+        doc, "Resources supporting this initiative", bold=True
+    ).paragraph_format.space_before = d.Pt(8)
+    d.table(
+        doc,
+        ["Resource", "Description", "Funding source", "Amount"],
+        [
+            "{{ r.kind_label }}",
+            "{{ r.description }}",
+            "{{ r.funding_source or '" + NONE + "' }}",
+            "{{ r.amount_text or '" + NONE + "' }}",
+        ],
+        [1.1, 5.2, 2.5, 1.4],
+        loop="r in i.resources",
+        size=9,
+    )
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
     d.para(doc, "II. Resources Supporting Implementation", style="Heading 1")
-    d.para(doc, "The staff and financial resources allocated to the initiatives above, by "
-           "funding source.")
-    d.table(doc, ["Funding source", "Amount"],
-            ["{{ f.source }}", "{{ f.amount_text }}"], [5.0, 2.0],
-            loop="f in action_plan.funding_summary")
+    d.para(
+        doc,
+        "The staff and financial resources allocated to the initiatives above, by funding source.",
+    )
+    d.table(
+        doc,
+        ["Funding source", "Amount"],
+        ["{{ f.source }}", "{{ f.amount_text }}"],
+        [5.0, 2.0],
+        loop="f in action_plan.funding_summary",
+    )
     d.labelled(doc, "Total funding allocated", "{{ action_plan.total_amount_text }}")
     return doc
 
 
 def roadmap() -> Document:
     doc = d.create(landscape=True)
-    _title_block(doc, "Continuous Improvement Process Roadmap", "{{ organization.name }}",
-                 "{{ plan.title }}, school years {{ plan.years.label }}")
+    _title_block(
+        doc,
+        "Continuous Improvement Process Roadmap",
+        "{{ organization.name }}",
+        "{{ plan.title }}, school years {{ plan.years.label }}",
+    )
     table = d.table(
         doc,
-        ["Phases of the Continuous Improvement Process", "What have we done?",
-         "How have we engaged stakeholders?", "What do we still need to do?", "By when?",
-         "Who is responsible?"],
-        ["{{ p.phase_label }}", "{{ p.done or '" + NONE + "' }}",
-         "{{ p.engagement or '" + NONE + "' }}", "{{ p.still_to_do or '" + NONE + "' }}",
-         "{{ p.by_when or '" + NONE + "' }}", "{{ p.responsible or '" + NONE + "' }}"],
-        [2.3, 2.0, 2.0, 2.0, 0.9, 1.2], loop="p in roadmap.phases", size=9,
+        [
+            "Phases of the Continuous Improvement Process",
+            "What have we done?",
+            "How have we engaged stakeholders?",
+            "What do we still need to do?",
+            "By when?",
+            "Who is responsible?",
+        ],
+        [
+            "{{ p.phase_label }}",
+            "{{ p.done or '" + NONE + "' }}",
+            "{{ p.engagement or '" + NONE + "' }}",
+            "{{ p.still_to_do or '" + NONE + "' }}",
+            "{{ p.by_when or '" + NONE + "' }}",
+            "{{ p.responsible or '" + NONE + "' }}",
+        ],
+        [2.3, 2.0, 2.0, 2.0, 0.9, 1.2],
+        loop="p in roadmap.phases",
+        size=9,
     )
     phase_cell = table.rows[2].cells[0]
     phase_cell.paragraphs[0].runs[0].bold = True
@@ -339,8 +498,9 @@ def main() -> None:
     ):
         doc = build()
         d.header_and_footer(doc, HEADER, FOOTER)
-        d.properties(doc, "{{ document.title }}: {{ organization.name }}", "{{ document.subject }}",
-                     AUTHOR)
+        d.properties(
+            doc, "{{ document.title }}: {{ organization.name }}", "{{ document.subject }}", AUTHOR
+        )
         d.without_styles_with_effects(doc)
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)

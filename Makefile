@@ -1,0 +1,50 @@
+# One task runner for the project. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= build
+
+.DEFAULT_GOAL := help
+.PHONY: help build test check lint types format templates schema clean distclean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (PYTHON=python3.11 make ...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+build: $(STAMP) ## Set up the environment and build the example plans in inputs/ into build/
+	$(BIN)/pipeline build inputs --out $(OUT)
+
+test: $(STAMP) ## Run the tests
+	$(BIN)/pytest
+
+check: lint types test ## Lint, type-check and test
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check pipeline tests tools
+	$(BIN)/ruff format --check pipeline tests tools
+
+types: $(STAMP) ## mypy, strict
+	$(BIN)/mypy
+
+format: $(STAMP) ## Format the code with ruff
+	$(BIN)/ruff format pipeline tests tools
+	$(BIN)/ruff check --fix pipeline tests tools
+
+templates: $(STAMP) ## Regenerate the Word templates in templates/ from tools/make_templates.py
+	$(BIN)/python tools/make_templates.py
+
+schema: $(STAMP) ## Regenerate schema/plan.schema.json from the model
+	$(BIN)/pipeline schema > schema/plan.schema.json
+
+clean: ## Remove the generated documents (build/), nothing else
+	rm -rf $(OUT)
+
+distclean: clean ## Also remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,198 @@
+"""The command line: exact output and exit codes (0 ok, 1 invalid input, 2 usage)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.schema import schema_text
+from tests.conftest import MINIMAL
+
+SLUG = "smith-jones-partners-q1-5-academy-00990001"
+
+
+def run(*args: str) -> Any:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_validate_valid_input() -> None:
+    result = run("validate", str(MINIMAL))
+    assert result.exit_code == 0
+    assert result.stdout == f'valid: {MINIMAL} (Smith & Jones <Partners> "Q1" ≥ 5% Academy)\n'
+
+
+def test_validate_reports_every_problem_and_exits_1(
+    tmp_path: Path, minimal_data: dict[str, Any]
+) -> None:
+    minimal_data["action_plan"]["benchmarks"][0]["due"] = "next June"
+    minimal_data["objectives"][0]["initiatives"][0]["evidence"]["tier"] = 7
+    minimal_data["objectives"][0]["initiatives"][0]["also_serves"] = ["SO9"]
+    bad = write(tmp_path / "bad.json", minimal_data)
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {bad} › $.action_plan.benchmarks[0].due: 'next June' is not a date "
+        "(write dates as YYYY-MM-DD, e.g. 2026-06-15)\n"
+        f"Error: {bad} › $.objectives[0].initiatives[0].evidence.tier: 7 is not one of the "
+        "allowed values (use one of: 1, 2, 3, 4)\n"
+        f"Error: {bad} › $.objectives[0].initiatives[0].also_serves[0]: no strategic "
+        "objective has the id 'SO9' (known ids: SO1)\n"
+    )
+    assert "Traceback" not in result.output
+
+
+def test_validate_a_folder_checks_each_input(tmp_path: Path, minimal_data: dict[str, Any]) -> None:
+    write(tmp_path / "a.json", minimal_data)
+    minimal_data["organization"]["code"] = "00990002"
+    del minimal_data["plan"]
+    write(tmp_path / "b.json", minimal_data)
+    (tmp_path / "notes.txt").write_text("ignored")
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"valid: {tmp_path / 'a.json'}")
+    assert result.stderr == (
+        f"Error: {tmp_path / 'b.json'} › $: the required field 'plan' is missing\n"
+    )
+
+
+def test_two_inputs_for_one_organization_conflict(
+    tmp_path: Path, minimal_data: dict[str, Any]
+) -> None:
+    write(tmp_path / "a.json", minimal_data)
+    write(tmp_path / "b.json", minimal_data)
+    result = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "organization 00990001 also has a plan in" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_writes_each_document(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", str(MINIMAL), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    names = ["improvement-plan.docx", "action-plan.docx", "roadmap.docx"]
+    assert result.stdout == "".join(f"wrote {out / SLUG / name}\n" for name in names) + (
+        f"Built 1 of 1 plan(s) into {out}/\n"
+    )
+    assert sorted(p.name for p in (out / SLUG).iterdir()) == sorted(names)
+
+
+def test_build_skips_bad_plans_but_builds_the_others(
+    tmp_path: Path, minimal_data: dict[str, Any]
+) -> None:
+    shutil.copy(MINIMAL, tmp_path / "good.json")
+    minimal_data["organization"]["code"] = "00990002"
+    minimal_data["organization"]["level"] = "county"
+    write(tmp_path / "bad.json", minimal_data)
+    result = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert (tmp_path / "out" / SLUG / "roadmap.docx").exists()
+    assert "Built 1 of 2 plan(s)" in result.stdout
+    assert "bad.json › $.organization.level: 'county' is not one of the allowed values" in (
+        result.stderr
+    )
+
+
+def test_build_only_the_documents_a_plan_has(tmp_path: Path, minimal_data: dict[str, Any]) -> None:
+    out = tmp_path / "out"
+    path = write(tmp_path / "plan.json", minimal_data)
+    assert run("build", str(path), "--out", str(out)).exit_code == 0
+    del minimal_data["roadmap"]
+    del minimal_data["action_plan"]
+    write(path, minimal_data)
+    assert run("build", str(path), "--out", str(out)).exit_code == 0
+    assert [p.name for p in (out / SLUG).iterdir()] == ["improvement-plan.docx"]
+
+
+def test_build_defaults_to_inputs_and_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "inputs").mkdir()
+    shutil.copy(MINIMAL, tmp_path / "inputs" / "minimal.json")
+    monkeypatch.chdir(tmp_path)
+    result = run("build")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "build" / SLUG / "action-plan.docx").exists()
+
+
+def test_no_inputs_found(tmp_path: Path) -> None:
+    result = run("validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no inputs found (looked for .json files)\n"
+
+
+def test_schema_prints_the_published_schema() -> None:
+    result = run("schema")
+    assert result.exit_code == 0
+    assert result.stdout == schema_text()
+
+
+def test_context_prints_json() -> None:
+    result = run("context", str(MINIMAL), "--document", "action-plan")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["document"]["title"] == "Annual Action Plan 2025-26"
+    assert data["organization"]["name"] == 'Smith & Jones <Partners> "Q1" ≥ 5% Academy'
+    benchmark = data["objectives"][0]["initiatives"][0]["benchmarks"][0]
+    assert benchmark["type_label"] == "Process"
+    assert benchmark["due"] == "January 30, 2026"
+    assert benchmark["due_iso"] == "2026-01-30"
+
+
+def test_context_of_an_invalid_plan(tmp_path: Path, minimal_data: dict[str, Any]) -> None:
+    del minimal_data["organization"]["name"]
+    path = write(tmp_path / "plan.json", minimal_data)
+    result = run("context", str(path), "--document", "roadmap")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {path} › $.organization: the required field 'name' is missing\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["build", "--nope"],
+        ["validate", "missing-file.json"],
+        ["context", "x"],
+        ["context", str(MINIMAL), "--document", "memo"],
+        ["frobnicate"],
+    ],
+    ids=["unknown option", "missing file", "missing option", "bad choice", "unknown command"],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    assert isinstance(cli, click.Group)
+    for name, command in cli.commands.items():
+        assert command.help and "Example: pipeline" in command.help, name
+        assert run(name, "--help").exit_code == 0
+
+
+def test_python_m_pipeline() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("pipeline, version ")

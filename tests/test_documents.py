@@ -1,0 +1,144 @@
+"""The rendered documents: their text (golden files), their content, their Word structure."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.section import WD_ORIENT
+
+from pipeline.build import render_plan
+from pipeline.contract import missing, model_shape, used_paths
+from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
+from pipeline.model import Plan
+from tests.conftest import INPUTS, MINIMAL, ROOT, document_lines, plan_of, read_json
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CASES = [*INPUTS, MINIMAL]
+
+
+@pytest.mark.parametrize("source", CASES, ids=lambda p: p.stem)
+def test_document_text_matches_golden(source: Path) -> None:
+    """The text a reader sees. Regenerate after a deliberate change: UPDATE_GOLDEN=1 make test."""
+    documents = render_plan(plan_of(read_json(source)))
+    for name, data in documents.items():
+        golden = GOLDEN / source.stem / name.replace(".docx", ".txt")
+        text = "\n".join(document_lines(data)) + "\n"
+        if os.environ.get("UPDATE_GOLDEN"):
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text, encoding="utf-8")
+        assert golden.exists(), f"no golden file {golden}: run UPDATE_GOLDEN=1 make test"
+        assert text == golden.read_text(encoding="utf-8"), f"{golden} differs"
+
+
+def _all_text(data: bytes) -> str:
+    return "\n".join(document_lines(data))
+
+
+@pytest.mark.parametrize("example", INPUTS, ids=lambda p: p.stem)
+def test_examples_hold_their_content_and_no_leftover_tags(
+    example: Path, example_plans: dict[str, Plan], rendered_examples: dict[str, dict[str, bytes]]
+) -> None:
+    plan = example_plans[example.stem]
+    documents = rendered_examples[example.stem]
+    assert sorted(documents) == ["action-plan.docx", "improvement-plan.docx", "roadmap.docx"]
+    improvement = _all_text(documents["improvement-plan.docx"])
+    action = _all_text(documents["action-plan.docx"])
+    assert plan.foundation is not None and plan.objectives and plan.action_plan
+    assert plan.foundation.mission in improvement
+    for objective in plan.objectives:
+        assert objective.title in improvement and objective.title in action
+    for benchmark in plan.action_plan.benchmarks:
+        assert benchmark.description in action
+    for name, data in documents.items():
+        text = _all_text(data)
+        assert plan.organization.name in text, name
+        for leftover in ("{{", "}}", "{%", "%}", "{#"):
+            assert leftover not in text, (name, leftover)
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            xml = b"".join(package.read(n) for n in package.namelist() if n.endswith(".xml"))
+        assert b"{{" not in xml and b"{%" not in xml, name
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
+def test_every_template_variable_exists_in_the_context(document: Document) -> None:
+    used = used_paths(TEMPLATES_DIR / document.template)
+    assert len(used) > 10
+    assert missing(used, model_shape(document)) == []
+
+
+def test_the_contract_catches_a_misspelled_variable(tmp_path: Path) -> None:
+    template = docx.Document()
+    template.add_paragraph(
+        "{{ organization.nmae }} {% for o in objectives %}{{ o.titel }}{% endfor %}"
+    )
+    template.save(str(tmp_path / "t.docx"))
+    used = used_paths(tmp_path / "t.docx")
+    assert missing(used, model_shape(DOCUMENTS[0])) == [
+        "objectives[].titel (body)",
+        "organization.nmae (body)",
+    ]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
+def test_templates_have_real_word_structure(document: object) -> None:
+    template = docx.Document(str(TEMPLATES_DIR / document.template))  # type: ignore[attr-defined]
+    styles = {p.style.name for p in template.paragraphs if p.style is not None}
+    assert ("Title" in styles and "Heading 1" in styles) or "Title" in styles
+    properties = template.core_properties
+    assert properties.title and properties.subject and properties.author
+    assert properties.language
+    for table in template.tables:
+        header = table.rows[0]._tr
+        if (
+            header.trPr is not None
+            and header.trPr.find(
+                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
+            )
+            is not None
+        ):
+            break
+    else:
+        pytest.fail("no table has a repeating header row")
+    footer = "".join(
+        node.text or ""
+        for node in template.sections[0].footer._element.iter()
+        if node.tag.endswith("}instrText")
+    )
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    if document.name != "improvement-plan":  # type: ignore[attr-defined]
+        assert template.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    else:
+        assert WD_ORIENT.LANDSCAPE in {s.orientation for s in template.sections}
+
+
+def _openxml_audit() -> str | None:
+    return shutil.which("openxml-audit") or shutil.which(
+        "openxml-audit", path=str(Path(sys.executable).parent)
+    )
+
+
+@pytest.mark.parametrize("example", CASES, ids=lambda p: p.stem)
+def test_documents_pass_the_ooxml_validator(example: Path, tmp_path: Path) -> None:
+    audit = _openxml_audit()
+    if audit is None:
+        pytest.skip("openxml-audit is not installed (pip install -e '.[dev]')")
+    for name, data in render_plan(plan_of(read_json(example))).items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = subprocess.run(
+            [audit, "-f", "office2019", str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0 and "Errors: 0" in result.stdout, result.stdout
+
+
+def test_templates_are_in_the_repository() -> None:
+    for document in DOCUMENTS:
+        assert (ROOT / "templates" / document.template).is_file()

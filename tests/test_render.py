@@ -1,0 +1,120 @@
+"""Rendering: literal text (autoescaped), strict variables, reproducible bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from pipeline.build import render_plan
+from pipeline.contract import full_plan
+from pipeline.errors import TemplateProblemError
+from pipeline.render import render
+from tests.conftest import document_lines, plan_of
+
+TRICKY = 'Smith & Jones <Partners> "Q1" ≥ 5%'
+
+
+def test_special_characters_appear_literally_everywhere(minimal_data: dict[str, Any]) -> None:
+    minimal_data["foundation"]["mission"] = f"Partnering with {TRICKY} & more."
+    documents = render_plan(plan_of(minimal_data))
+    for name, data in documents.items():
+        lines = document_lines(data)
+        header = [line for line in lines if line.startswith("[header]")]
+        assert any(TRICKY in line for line in header), name
+        assert any(line.startswith("[Subtitle]") or TRICKY in line for line in lines)
+        properties = docx.Document(io.BytesIO(data)).core_properties
+        assert TRICKY in properties.author
+        assert TRICKY in properties.title
+    body = document_lines(documents["improvement-plan.docx"])
+    assert f"Partnering with {TRICKY} & more." in body
+
+
+def test_line_breaks_in_values_become_breaks(minimal_data: dict[str, Any]) -> None:
+    minimal_data["foundation"]["vision"] = "First line.\nSecond line."
+    data = render_plan(plan_of(minimal_data))["improvement-plan.docx"]
+    assert "First line.\nSecond line." in document_lines(data)
+
+
+def _template(tmp_path: Path, text: str) -> Path:
+    document = docx.Document()
+    document.add_paragraph(text)
+    path = tmp_path / "t.docx"
+    document.save(str(path))
+    return path
+
+
+def test_an_undefined_variable_is_an_error_not_a_blank(tmp_path: Path) -> None:
+    with pytest.raises(TemplateProblemError, match="'organization' is undefined"):
+        render(_template(tmp_path, "Name: {{ organization.name }}"), {}, dt.date(2025, 1, 1))
+
+
+def test_an_undefined_field_is_an_error(tmp_path: Path) -> None:
+    template = _template(tmp_path, "Name: {{ organization.nmae }}")
+    with pytest.raises(TemplateProblemError, match="has no attribute 'nmae'"):
+        render(template, {"organization": {"name": "X"}}, dt.date(2025, 1, 1))
+
+
+def test_printing_an_empty_value_is_an_error(tmp_path: Path) -> None:
+    template = _template(tmp_path, "District: {{ organization.district }}")
+    with pytest.raises(TemplateProblemError, match="guard it with"):
+        render(template, {"organization": {"district": None}}, dt.date(2025, 1, 1))
+
+
+def test_templates_cannot_reach_python_internals(tmp_path: Path) -> None:
+    template = _template(tmp_path, "{{ ''.__class__.__mro__ }}")
+    with pytest.raises(TemplateProblemError):
+        render(template, {}, dt.date(2025, 1, 1))
+
+
+def test_same_input_gives_identical_bytes(minimal_data: dict[str, Any]) -> None:
+    first = render_plan(plan_of(minimal_data))
+    second = render_plan(plan_of(minimal_data))
+    assert first == second
+
+
+def test_document_dates_come_from_the_revision(minimal_data: dict[str, Any]) -> None:
+    data = render_plan(plan_of(minimal_data))["roadmap.docx"]
+    properties = docx.Document(io.BytesIO(data)).core_properties
+    assert (
+        properties.created == properties.modified == dt.datetime(2025, 9, 1, 12, 0, tzinfo=dt.UTC)
+    )
+    assert properties.language == "en-US"
+
+
+def test_every_branch_of_every_template_renders_with_a_full_plan() -> None:
+    """A plan with every optional part filled in exercises every `if` in the templates."""
+    documents = render_plan(full_plan())
+    assert len(documents) == 3
+
+
+def test_a_plan_with_only_its_required_parts_renders(minimal_data: dict[str, Any]) -> None:
+    """Every optional field left out: templates must guard each one."""
+    data = {
+        "organization": {
+            k: minimal_data["organization"][k]
+            for k in ("name", "code", "level", "grades", "leader")
+        },
+        "plan": {k: minimal_data["plan"][k] for k in ("title", "years", "revision")},
+        "foundation": {"mission": "M.", "vision": "V."},
+        "needs_assessment": {"summary": "S."},
+        "theory_of_action": {},
+        "objectives": [
+            {
+                "id": "SO1",
+                "title": "T",
+                "rationale": "R",
+                "initiatives": [{"id": "1.1", "title": "T", "description": "D", "lead": "L"}],
+            }
+        ],
+        "supports": {},
+        "outcomes": [],
+        "action_plan": {"school_year": "2025-26", "start": "2025-08-27", "end": "2026-06-19"},
+        "roadmap": {"phases": [{"phase": "assess_needs"}]},
+    }
+    documents = render_plan(plan_of(data))
+    assert len(documents) == 3
