@@ -162,7 +162,8 @@ def build_context(plan: Plan, document: Document) -> Context:
     context["plan"]["essa_designation_label"] = plan.plan.essa_designation.label
     if plan.needs_assessment:
         for gap in context["needs_assessment"]["student_group_gaps"]:
-            gap["gap"] = number(gap["comparison_value"] - gap["group_value"])
+            behind = gap["comparison_value"] - gap["group_value"]
+            gap["gap"] = number(behind if gap["higher_is_better"] else -behind)
     if plan.theory_of_action:
         context["theory_of_action"]["has_parts"] = plan.theory_of_action.if_ is not None
     _enrich_outcomes(plan, context["outcomes"] or [])
