@@ -22,7 +22,7 @@ from pathlib import Path
 from slugify import slugify
 
 from pipeline import __version__
-from pipeline.context import build_context
+from pipeline.context import plan_context, with_document
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
 from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.load import Source, find_inputs, load
@@ -151,10 +151,11 @@ def _fingerprint(path: Path) -> str:
 def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}."""
     rendered = {}
+    shared = plan_context(plan)
     for document in documents_of(plan):
         template = templates / document.template
         compiled = prepared(template, _fingerprint(template))
-        context = build_context(plan, document)
+        context = with_document(shared, plan, document)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
     return rendered
 
@@ -310,18 +311,30 @@ class _Builder:
             report.pruned.append(key)
 
 
+def _remove_leftover_temporaries(out: Path) -> None:
+    """A killed build can leave the temporary files of unfinished writes; holding the lock,
+    nothing else can be writing them."""
+    for pattern in (".*.tmp", "*/.*.tmp"):
+        for leftover in out.glob(pattern):
+            leftover.unlink(missing_ok=True)
+
+
 def _jobs(options: BuildOptions, tasks: int) -> int:
     return max(1, min(options.jobs or os.cpu_count() or 1, tasks))
 
 
-def _rendered(paths: list[Path], options: BuildOptions) -> Iterator[tuple[int, _Rendered]]:
+def _rendered(
+    paths: list[Path], options: BuildOptions, lock: OutputLock
+) -> Iterator[tuple[int, _Rendered]]:
     """Render inputs, in parallel when worthwhile; yield (index, result) as each finishes."""
     jobs = _jobs(options, len(paths))
     if jobs == 1:
         for index, path in enumerate(paths):
             yield index, _render_input(path, options.templates)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Workers must not hold the output lock: if this process is killed, the lock must go
+    # with it even while orphaned workers finish their last task.
+    with ProcessPoolExecutor(max_workers=jobs, initializer=lock.forget) as pool:
         pending: dict[Future[_Rendered], int] = {}
         queue = iter(enumerate(paths))
         # Keep a bounded number in flight so memory stays flat however large the batch.
@@ -357,8 +370,8 @@ def build(
     options = options or BuildOptions()
     started = time.monotonic()
     try:
-        with OutputLock(options.out):
-            report = _build_locked(paths, options, on_result or (lambda _: None))
+        with OutputLock(options.out) as lock:
+            report = _build_locked(paths, options, lock, on_result or (lambda _: None))
     except OutputLockedError as error:
         raise BuildLockedError(
             f"another build ({error}) is writing into {options.out}/; wait for it to finish "
@@ -369,8 +382,12 @@ def build(
 
 
 def _build_locked(
-    paths: list[Path], options: BuildOptions, on_result: Callable[[PlanResult], None]
+    paths: list[Path],
+    options: BuildOptions,
+    lock: OutputLock,
+    on_result: Callable[[PlanResult], None],
 ) -> BuildReport:
+    _remove_leftover_temporaries(options.out)
     builder = _Builder(options, on_result)
     inputs = [path for path in find_inputs(paths) if in_shard(input_key(path), options.shard)]
     todo: list[tuple[Path, list[str]]] = []
@@ -383,7 +400,7 @@ def _build_locked(
             builder.record(PlanResult(str(path), Status.UNCHANGED, folder=options.out / entry.slug))
         else:
             todo.append((path, reasons))
-    for index, rendered in _rendered([path for path, _ in todo], options):
+    for index, rendered in _rendered([path for path, _ in todo], options, lock):
         builder.record(builder.finish(rendered, todo[index][1]))
     report = BuildReport(builder.results)
     builder.prune({input_key(path) for path in inputs}, report)

@@ -80,6 +80,12 @@ class OutputLock:
         self._handle = handle
         return self
 
+    def forget(self) -> None:
+        """In a forked child: drop the inherited descriptor, leaving the lock to the parent."""
+        if self._handle is not None:
+            os.close(self._handle)
+            self._handle = None
+
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
             os.close(self._handle)  # closing releases the lock
