@@ -119,22 +119,22 @@ def read_plans(paths: list[Path]) -> list[PlanResult]:
     for result in results:
         if result.plan is None:
             continue
-        first = owners.setdefault(result.plan.organization.code, result)
+        code = result.plan.organization.code
+        first = owners.setdefault(code, result)
         if first is not result:
-            _conflict(result, first.source)
-            _conflict(first, result.source)
+            _conflict(result, first.source, code)
+            _conflict(first, result.source, code)
     return results
 
 
-def _conflict(result: PlanResult, other: str) -> None:
+def _conflict(result: PlanResult, other: str, code: str) -> None:
     """Two inputs describe one organization: neither is built, the user must choose."""
-    assert result.plan is not None
     result.status = Status.FAILED
     result.problems.append(
         Problem(
             result.source,
             "$.organization.code",
-            f"organization {result.plan.organization.code} also has a plan in {other}",
+            f"organization {code} also has a plan in {other}",
             "keep one input per organization",
         )
     )
@@ -162,27 +162,30 @@ def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]
 
 @dataclass
 class _Rendered:
-    """A worker's answer for one input: the documents in memory, or the problems."""
+    """A worker's answer for one input: the documents in memory, or the problems. (Small on
+    purpose: it crosses a process boundary, and the plan itself stays in the worker.)"""
 
     source: str
     input_sha256: str
-    plan: Plan | None
     problems: list[Problem]
-    documents: dict[str, bytes]
+    documents: dict[str, bytes] = field(default_factory=dict)
+    slug: str = ""
+    code: str = ""
 
 
 def _render_input(path: Path, templates: Path) -> _Rendered:
     """Runs in a worker: load, validate and render one input (nothing is written here)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
     _, result = read_plan(path)
-    if result.plan is None:
-        return _Rendered(str(path), digest, None, result.problems, {})
+    plan = result.plan
+    if plan is None:
+        return _Rendered(str(path), digest, result.problems)
+    rendered = _Rendered(str(path), digest, [], slug=slug(plan), code=plan.organization.code)
     try:
-        documents = render_plan(result.plan, templates)
+        rendered.documents = render_plan(plan, templates)
     except PipelineError as error:
-        problem = Problem(str(path), "template", str(error))
-        return _Rendered(str(path), digest, result.plan, [problem], {})
-    return _Rendered(str(path), digest, result.plan, [], documents)
+        rendered.problems.append(Problem(str(path), "template", str(error)))
+    return rendered
 
 
 def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
@@ -241,16 +244,13 @@ class _Builder:
     def finish(self, rendered: _Rendered, reasons: list[str]) -> PlanResult:
         """Write one plan's documents and record them (main process only)."""
         key = input_key(Path(rendered.source))
-        result = PlanResult(
-            rendered.source, plan=rendered.plan, problems=rendered.problems, reasons=reasons
-        )
-        plan = rendered.plan
-        if plan is not None and not result.problems:
-            slug_ = slug(plan)
+        result = PlanResult(rendered.source, problems=rendered.problems, reasons=reasons)
+        if rendered.slug and not result.problems:
+            slug_ = rendered.slug
             owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
             if owner is not None and owner != key:
-                _conflict(result, owner)
-                self._unclaim(owner, result.source)
+                _conflict(result, owner, rendered.code)
+                self._unclaim(owner, result.source, rendered.code)
             else:
                 self.claimed[slug_] = key
                 self._write(result, key, rendered, slug_)
@@ -258,11 +258,11 @@ class _Builder:
             self.manifest.entries.pop(key, None)
         return result
 
-    def _unclaim(self, owner: str, other: str) -> None:
+    def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
         for earlier in self.results:
             if input_key(Path(earlier.source)) == owner and earlier.status is Status.BUILT:
-                _conflict(earlier, other)
+                _conflict(earlier, other, code)
                 self.manifest.entries.pop(owner, None)
 
     def _write(self, result: PlanResult, key: str, rendered: _Rendered, slug_: str) -> None:

@@ -36,7 +36,7 @@ from lxml import etree
 
 from pipeline.context import Context
 from pipeline.errors import TemplateProblemError
-from pipeline.write import ZIP_EPOCH, reproducible_zip
+from pipeline.write import ZipEntry, reproducible_zip, zip_package
 
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -103,18 +103,52 @@ def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Template:
     return env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
 
 
-_LISTING_CHARS = re.compile("[\t\a\n\f]")
-
-
 def _finish(tpl: DocxTemplate, rendered: str) -> str:
-    """docxtpl's post-processing of a rendered part (render_xml_part, after Jinja)."""
-    rendered = re.sub(r"\n<w:p([ >])", r"<w:p\1", rendered)
+    """docxtpl's post-processing of a rendered part (render_xml_part, after Jinja), with the
+    same result: plain string replacements where docxtpl uses equivalent regexes."""
+    rendered = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
     rendered = (
         rendered.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     )
-    if not _LISTING_CHARS.search(rendered):
+    if not any(char in rendered for char in "\t\a\n\f"):
         return rendered  # resolve_listing only rewrites these characters; skip its regexes
     return str(tpl.resolve_listing(rendered))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _tables_need_fixing(tree: Any) -> bool:
+    """Whether docxtpl's `fix_tables` would change anything: a row with more cells than the
+    table's grid has columns, or a grid wider than its widest row (cells counted with their
+    gridSpan). Rows copied by `{%tr for %}` never do; `{%tc %}` loops and spans can."""
+    for table in tree.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        if grid is None:
+            return True  # let docxtpl handle (and report) it
+        columns = len(grid.findall(_W + "gridCol"))
+        spans = table.find(f".//{_W}gridSpan") is not None
+        widest = 0
+        for row in table.iter(_W + "tr"):
+            cells = row.findall(_W + "tc")
+            if len(cells) > columns:
+                return True
+            if spans:
+                width = 0
+                for cell in cells:
+                    span = cell.find(f"{_W}tcPr/{_W}gridSpan")
+                    width += int(span.get(_W + "val")) if span is not None else 1
+            else:
+                width = len(cells)
+            widest = max(widest, width)
+        if widest < columns:
+            return True
+    return False
+
+
+def _body_tree(tpl: DocxTemplate, xml: str) -> Any:
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    return tpl.fix_tables(xml) if _tables_need_fixing(tree) else tree
 
 
 class PreparedTemplate:
@@ -161,15 +195,17 @@ class PreparedTemplate:
         out = io.BytesIO()
         docx.save(out)
         with zipfile.ZipFile(out) as package:
+            # python-docx's order of parts; the unchanging ones compressed once, here.
             self._entries = [
-                (info.filename, package.read(info.filename)) for info in package.infolist()
+                ZipEntry.of(info.filename, package.read(info.filename))
+                for info in package.infolist()
             ]
 
     def render(self, context: Context, revision_date: dt.date) -> bytes:
         """The .docx bytes for `context`, identical to `render()`'s."""
         tpl = self._tpl
         try:
-            tree = tpl.fix_tables(_finish(tpl, self._document.render(context)))
+            tree = _body_tree(tpl, _finish(tpl, self._document.render(context)))
             for number, element in enumerate(
                 tree.xpath("//wp:docPr", namespaces={"wp": _WP}), start=1001
             ):
@@ -183,15 +219,12 @@ class PreparedTemplate:
             replaced["docProps/core.xml"] = self._core(context, revision_date)
         except TemplateError as error:
             raise _template_error(self.path, error) from None
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-            for name, blob in self._entries:
-                info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.create_system = 0
-                package.writestr(info, replaced.get(name, blob), compresslevel=1)
-        return out.getvalue()
+        return zip_package(
+            [
+                ZipEntry.of(entry.name, replaced[entry.name]) if entry.name in replaced else entry
+                for entry in self._entries
+            ]
+        )
 
     def _document_source(self, tpl: DocxTemplate) -> str:
         """The whole document.xml as a Jinja source: the template's document element, as

@@ -143,7 +143,6 @@ def improvement_plan() -> Document:
         ],
         [1.1, 2.0, 1.3, 0.8, 1.2, 0.8, 0.8, 0.8],
         loop=f"g in {na}.student_group_gaps",
-        size=8.5,
     )
     d.tag(doc, f"for g in {na}.student_group_gaps if g.note")
     d.labelled(doc, "{{ g.student_group_label }}, {{ g.subject_label }}", "{{ g.note }}")
@@ -307,7 +306,6 @@ def improvement_plan() -> Document:
         ],
         [3.0, 0.8, 1.6, 0.9, 1.4, 1.1, 1.8],
         loop="out in outcomes",
-        size=8.5,
     )
     d.tag(doc, "if outcomes|selectattr('evaluation')|list")
     d.para(doc, "Evaluating the Effectiveness of the Initiatives", style="Heading 2")
@@ -344,7 +342,6 @@ def improvement_plan() -> Document:
         ],
         [1.0, 1.5, 1.3, 3.0],
         loop="e in plan.stakeholder_engagement",
-        size=9,
     )
     d.tag(doc, "endif")
     d.tag(doc, "if plan.monitoring")
@@ -413,7 +410,6 @@ def action_plan() -> Document:
         ],
         [1.1, 3.4, 1.5, 1.3, 2.2, 0.8],
         loop="b in i.benchmarks",
-        size=9,
     )
     d.para(
         doc, "Resources supporting this initiative", bold=True
@@ -429,7 +425,6 @@ def action_plan() -> Document:
         ],
         [1.1, 5.2, 2.5, 1.4],
         loop="r in i.resources",
-        size=9,
     )
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
@@ -477,7 +472,6 @@ def roadmap() -> Document:
         ],
         [2.3, 2.0, 2.0, 2.0, 0.9, 1.2],
         loop="p in roadmap.phases",
-        size=9,
     )
     phase_cell = table.rows[2].cells[0]
     phase_cell.paragraphs[0].runs[0].bold = True
