@@ -1,7 +1,8 @@
 """The command line: parses options, calls the library, reports, and maps errors to exit codes.
 
-Exit codes: 0 success; 1 invalid input (or a template that cannot render); 2 usage error;
-4 another build holds the output folder.
+Exit codes: 0 success; 1 invalid input (or a template that cannot render, or a document
+LibreOffice cannot convert); 2 usage error; 3 PDFs asked for but LibreOffice (or its Python
+bridge, or the documents' fonts) is not installed; 4 another build holds the output folder.
 """
 
 from __future__ import annotations
@@ -150,6 +151,13 @@ def validate(paths: tuple[Path, ...]) -> None:
     metavar="K/N",
     help="Build only the K-th of N stable parts of the inputs.",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also convert every document to PDF (tagged, with bookmarks) with LibreOffice, and "
+    "join each plan's into OUT/<organization>/packet.pdf.",
+)
+@click.option("--pdf-a", "pdf_a", is_flag=True, help="Make the PDFs PDF/A-2b (implies --pdf).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary.")
 @_reports_errors
 def build_command(
@@ -159,18 +167,23 @@ def build_command(
     force: bool,
     prune: bool,
     shard: tuple[int, int] | None,
+    pdf: bool,
+    pdf_a: bool,
     quiet: bool,
 ) -> None:
     """Build the Word documents of every plan: OUT/<organization>/<document>.docx.
 
     Only plans whose input, templates or options changed since the last build into OUT are
-    rebuilt (OUT/manifest.json records them); --force rebuilds all.
+    rebuilt (OUT/manifest.json records them); --force rebuilds all. With --pdf, each document
+    is also OUT/<organization>/<document>.pdf, and packet.pdf joins them (needs LibreOffice).
 
-    Example: pipeline build inputs/ --out build/ --jobs 4
+    Example: pipeline build inputs/ --out build/ --jobs 4 --pdf
     """
     sources = list(paths) or [Path("inputs")]
     total = sum(1 for _ in find_inputs(sources))
-    options = BuildOptions(out=out, jobs=jobs, force=force, prune=prune, shard=shard)
+    options = BuildOptions(
+        out=out, jobs=jobs, force=force, prune=prune, shard=shard, pdf=pdf, pdf_a=pdf_a
+    )
     report = build(sources, options, on_result=_Progress(total, quiet))
     counts = ", ".join(f"{report.count(status)} {status}" for status in Status)
     click.echo(f"{len(report.results)} plan(s) into {out}/: {counts} ({report.seconds:.1f}s)")

@@ -19,7 +19,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pypdf
 from pypdf import PdfReader, PdfWriter
@@ -88,7 +88,7 @@ def join(parts: Sequence[Part], info: PacketInfo, pdf_a: bool = False) -> bytes:
         writer.append(reader, import_outline=False)
         count = len(reader.pages)
         writer.set_page_label(start, start + count - 1, PageLabelStyle.DECIMAL, f"{part.label} ")
-        top = writer.add_outline_item(part.title, start)
+        top = writer.add_outline_item(title=part.title, page_number=start)
         _copy_outline(writer, reader, reader.outline, top, start)
         structure.append((part, reader, start))
         start += count
@@ -138,7 +138,9 @@ def _copy_outline(
         fit = Fit.fit()
         if item.typ == "/XYZ":
             fit = Fit.xyz(item.left, item.top, item.zoom)
-        previous = writer.add_outline_item(item.title, offset + page, parent=parent, fit=fit)
+        previous = writer.add_outline_item(
+            title=item.title, page_number=offset + page, parent=parent, fit=fit
+        )
 
 
 def _join_structure(writer: PdfWriter, parts: list[tuple[Part, PdfReader, int]]) -> None:
@@ -187,7 +189,7 @@ def _join_structure(writer: PdfWriter, parts: list[tuple[Part, PdfReader, int]])
         for original, page in zip(reader.pages, copies, strict=True):
             if "/StructParents" in original:
                 page[NameObject("/StructParents")] = NumberObject(
-                    int(original["/StructParents"]) + base
+                    int(cast(Any, original["/StructParents"])) + base
                 )
             for annotation in page.get("/Annots", []):
                 annotation = annotation.get_object()
