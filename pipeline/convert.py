@@ -173,7 +173,24 @@ class _Instance:
         environment = {**os.environ, "TZ": "UTC"}  # PDF dates in UTC, whatever the machine's
         environment.pop("PYTHONPATH", None)
         environment.pop("PYTHONHOME", None)
-        self.process = subprocess.Popen(
+        profile.parent.mkdir(parents=True, exist_ok=True)
+        self.log = profile.parent / f"{profile.name}.worker.log"
+        with self.log.open("ab") as log:
+            self.process = self._spawn(office, profile, start_timeout, environment, log)
+        answer = self._answer(start_timeout + 5, "starting")
+        if not answer.get("ready"):
+            self.kill()
+            raise _InstanceFailure(f"LibreOffice did not start: {answer.get('error')}")
+
+    @staticmethod
+    def _spawn(
+        office: Office,
+        profile: Path,
+        start_timeout: float,
+        environment: dict[str, str],
+        log: Any,
+    ) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 office.python,
                 str(WORKER),
@@ -188,14 +205,10 @@ class _Instance:
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
             env=environment,
             start_new_session=True,  # its own process group: a kill takes LibreOffice along
         )
-        answer = self._answer(start_timeout + 5, "starting")
-        if not answer.get("ready"):
-            self.kill()
-            raise _InstanceFailure(f"LibreOffice did not start: {answer.get('error')}")
 
     def convert(self, source: Path, target: Path, options: ExportOptions, timeout: float) -> None:
         """Convert `source` to `target`; ConversionError if LibreOffice says it cannot,
@@ -225,7 +238,9 @@ class _Instance:
                 chunk = os.read(handle, 65536)
                 if not chunk:
                     code = self.process.wait()
-                    raise _InstanceFailure(f"LibreOffice stopped while {doing} (exit code {code})")
+                    raise _InstanceFailure(
+                        f"LibreOffice stopped while {doing} (exit code {code}){self._said()}"
+                    )
                 self._buffer += chunk
         line, _, self._buffer = self._buffer.partition(b"\n")
         try:
@@ -233,6 +248,14 @@ class _Instance:
         except ValueError:
             raise _InstanceFailure(f"unexpected answer from LibreOffice: {line[:200]!r}") from None
         return answer
+
+    def _said(self) -> str:
+        """The end of what the worker printed on its standard error, if anything."""
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+        return f": {' / '.join(text.splitlines()[-3:])[-500:]}" if text else ""
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):
