@@ -35,7 +35,8 @@ class PlanResult:
 
     @property
     def ok(self) -> bool:
-        return self.plan is not None and not self.problems
+        """Valid, and nothing else stands in the way (warnings do not)."""
+        return self.plan is not None and not any(p.severity == "error" for p in self.problems)
 
 
 def slug(plan: Plan) -> str:
@@ -52,6 +53,7 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
     try:
         source = load(path)
         result.plan = validate(source)
+        result.problems = list(source.problems)  # warnings
         return source, result
     except InvalidInputError as error:
         result.problems = error.problems
@@ -60,24 +62,23 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
 
 def read_plans(paths: list[Path]) -> list[PlanResult]:
     """Load and validate every input under `paths`; two inputs for one organization conflict."""
-    results = [read_plan(path)[1] for path in find_inputs(paths)]
-    by_code: dict[str, list[PlanResult]] = defaultdict(list)
-    for result in results:
-        if result.plan is not None:
-            by_code[result.plan.organization.code].append(result)
+    read = [read_plan(path) for path in find_inputs(paths)]
+    by_code: dict[str, list[tuple[Source, PlanResult]]] = defaultdict(list)
+    for source, result in read:
+        if source is not None and result.plan is not None:
+            by_code[result.plan.organization.code].append((source, result))
     for code, same in by_code.items():
         if len(same) > 1:
-            for result in same:
-                others = ", ".join(r.source for r in same if r is not result)
+            for source, result in same:
+                others = ", ".join(r.source for _, r in same if r is not result)
                 result.problems.append(
-                    Problem(
-                        result.source,
-                        "$.organization.code",
+                    source.problem(
+                        ("organization", "code"),
                         f"organization {code} also has a plan in {others}",
                         "keep one input per organization",
                     )
                 )
-    return results
+    return [result for _, result in read]
 
 
 def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:

@@ -57,8 +57,7 @@ def _describe(error: SchemaError) -> tuple[str, str | None]:
     shown = repr(value) if isinstance(value, str) else str(value).replace("None", "null")
     match error.validator:
         case "required":
-            missing = error.message.split("'")[1]
-            return f"the required field '{missing}' is missing", None
+            return f"the required field '{_missing(error)}' is missing", None
         case "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             extras = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
@@ -92,13 +91,20 @@ def _describe(error: SchemaError) -> tuple[str, str | None]:
     return error.message, None
 
 
+def _missing(error: SchemaError) -> str:
+    return error.message.split("'")[1]
+
+
 def schema_problems(source: Source) -> list[Problem]:
     """Every place where the input does not match the published JSON Schema."""
     problems = []
     for error in _validator().iter_errors(source.data):
         error = _most_relevant(error)
         message, hint = _describe(error)
-        problems.append(source.problem(tuple(error.absolute_path), message, hint))
+        missing = _missing(error) if error.validator == "required" else None
+        problems.append(
+            source.problem(tuple(error.absolute_path), message, hint, missing=missing)
+        )
     return sorted(problems, key=lambda p: p.location)
 
 
@@ -110,11 +116,17 @@ def _model_problems(source: Source, error: ValidationError) -> Iterator[Problem]
 
 
 def validate(source: Source) -> Plan:
-    """Return the plan in `source`, or raise InvalidInputError naming every problem."""
-    problems = schema_problems(source)
+    """Return the plan in `source`, or raise InvalidInputError naming every problem.
+
+    Warnings (in `source.problems`, from reading) are raised with the errors, and do not fail
+    validation on their own: the caller shows them from `source.problems`."""
+    found = schema_problems(source)
     if isinstance(source.data, dict):
-        problems += check_references(source) + check_values(source)
-    if problems:
+        found += check_references(source) + check_values(source)
+    # A value the reader could not read was left out: it already has its own, clearer problem.
+    unread = {p.location for p in source.problems if p.severity == "error"}
+    problems = source.problems + [p for p in found if p.location not in unread]
+    if any(p.severity == "error" for p in problems):
         raise InvalidInputError(problems)
     try:
         return Plan.model_validate(source.data)
