@@ -1,26 +1,49 @@
 """The orchestrator: load → validate → render → write, for every input given.
 
-All inputs are read and validated before anything is written; each plan's documents are
-rendered in memory, then written atomically into `OUT/<slug>/`. One bad input never stops the
-others: its problems are reported and it is skipped.
+A build reads the manifest of the output folder and renders only the plans whose recorded
+inputs (input file, templates, options, pipeline version) changed or whose documents are
+missing; `force` renders all. Plans are loaded, validated and rendered in parallel worker
+processes, each keeping its prepared templates; the main process alone writes, atomically,
+and keeps the manifest. One bad plan never stops the others.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from slugify import slugify
 
-from pipeline.context import build_context
-from pipeline.documents import DOCUMENTS, TEMPLATES_DIR
-from pipeline.errors import InvalidInputError, Problem
+from pipeline import __version__
+from pipeline.context import plan_context, with_document
+from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
+from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.load import Source, find_inputs, load
+from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
-from pipeline.render import render
+from pipeline.render import prepared
 from pipeline.validate import validate
-from pipeline.write import write_atomic
+from pipeline.write import OutputLock, OutputLockedError, write_atomic
+
+
+class BuildLockedError(PipelineError):
+    """Raised when another build is writing into the same output folder."""
+
+    exit_code = 4
+
+
+class Status(StrEnum):
+    BUILT = "built"
+    UNCHANGED = "unchanged"
+    DRAFT = "draft"
+    FAILED = "failed"
 
 
 @dataclass
@@ -28,23 +51,54 @@ class PlanResult:
     """What happened to one input."""
 
     source: str
+    status: Status = Status.FAILED
     plan: Plan | None = None
     problems: list[Problem] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    """Why it was rebuilt: new, input changed, template changed, options changed…"""
     folder: Path | None = None
     written: list[Path] = field(default_factory=list)
+    code_location: str = "$.organization.code"
+    """Where the organization code is in the input (a JSON path, or a workbook cell)."""
 
     @property
     def ok(self) -> bool:
-        """Valid, and nothing else stands in the way (warnings do not)."""
-        return self.plan is not None and not any(p.severity == "error" for p in self.problems)
+        return self.status is not Status.FAILED
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build. `jobs=None` means one worker per core."""
+
+    out: Path = Path("build")
+    templates: Path = TEMPLATES_DIR
+    jobs: int | None = None
+    force: bool = False
+    prune: bool = False
+    shard: tuple[int, int] | None = None
+    """(k, n): build only the k-th of n stable parts of the inputs (1 ≤ k ≤ n)."""
+
+    def affecting_output(self) -> dict[str, object]:
+        """The options recorded in the manifest: a change to one rebuilds every plan."""
+        return {}
+
+
+@dataclass
+class BuildReport:
+    results: list[PlanResult]
+    pruned: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    """Inputs recorded in the manifest that no longer exist (kept unless pruned)."""
+    seconds: float = 0.0
+
+    def count(self, status: Status) -> int:
+        return sum(1 for result in self.results if result.status is status)
 
 
 def slug(plan: Plan) -> str:
     """The output folder name: filesystem-safe, stable, unique per organization (its code)."""
-    return (
-        f"{slugify(plan.organization.name, max_length=60, word_boundary=True)}-"
-        f"{plan.organization.code}"
-    )
+    name = slugify(plan.organization.name, max_length=60, word_boundary=True)
+    return f"{name}-{plan.organization.code}"
 
 
 def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
@@ -53,7 +107,9 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
     try:
         source = load(path)
         result.plan = validate(source)
-        result.problems = list(source.problems)  # warnings
+        result.status = Status.BUILT
+        result.problems = list(source.problems)  # warnings only: they do not fail a plan
+        result.code_location = source.locate(("organization", "code"))
         return source, result
     except InvalidInputError as error:
         result.problems = error.problems
@@ -62,51 +118,303 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
 
 def read_plans(paths: list[Path]) -> list[PlanResult]:
     """Load and validate every input under `paths`; two inputs for one organization conflict."""
-    read = [read_plan(path) for path in find_inputs(paths)]
-    by_code: dict[str, list[tuple[Source, PlanResult]]] = defaultdict(list)
-    for source, result in read:
-        if source is not None and result.plan is not None:
-            by_code[result.plan.organization.code].append((source, result))
-    for code, same in by_code.items():
-        if len(same) > 1:
-            for source, result in same:
-                others = ", ".join(r.source for _, r in same if r is not result)
-                result.problems.append(
-                    source.problem(
-                        ("organization", "code"),
-                        f"organization {code} also has a plan in {others}",
-                        "keep one input per organization",
-                    )
-                )
-    return [result for _, result in read]
+    results = [read_plan(path)[1] for path in find_inputs(paths)]
+    owners: dict[str, PlanResult] = {}
+    for result in results:
+        if result.plan is None:
+            continue
+        first = owners.setdefault(result.plan.organization.code, result)
+        if first is not result:
+            _conflict(result, first.source)
+            _conflict(first, result.source)
+    return results
+
+
+def _conflict(result: PlanResult, other: str) -> None:
+    """Two inputs describe one organization: neither is built, the user must choose."""
+    assert result.plan is not None
+    result.status = Status.FAILED
+    result.problems.append(
+        Problem(
+            result.source,
+            result.code_location,
+            f"organization {result.plan.organization.code} also has a plan in {other}",
+            "keep one input per organization",
+        )
+    )
+
+
+def documents_of(plan: Plan) -> list[Document]:
+    return [document for document in DOCUMENTS if document.included(plan)]
+
+
+def _fingerprint(path: Path) -> str:
+    return sha256(path.read_bytes())
 
 
 def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}."""
     rendered = {}
-    for document in DOCUMENTS:
-        if document.included(plan):
-            context = build_context(plan, document)
-            rendered[document.filename] = render(
-                templates / document.template, context, plan.plan.revision.date
-            )
+    shared = plan_context(plan)
+    for document in documents_of(plan):
+        template = templates / document.template
+        compiled = prepared(template, _fingerprint(template))
+        context = with_document(shared, plan, document)
+        rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
     return rendered
 
 
-def build(paths: list[Path], out: Path, templates: Path = TEMPLATES_DIR) -> list[PlanResult]:
-    """Build the documents of every valid plan under `paths` into `out`."""
-    results = read_plans(paths)
-    for result in results:
-        if not result.ok or result.plan is None:
-            continue
+@dataclass
+class _Rendered:
+    """A worker's answer for one input: the documents in memory, or the problems."""
+
+    source: str
+    input_sha256: str
+    plan: Plan | None
+    problems: list[Problem]
+    documents: dict[str, bytes]
+    code_location: str = "$.organization.code"
+
+
+def _render_input(path: Path, templates: Path) -> _Rendered:
+    """Runs in a worker: load, validate and render one input (nothing is written here)."""
+    digest = sha256(path.read_bytes()) if path.is_file() else ""
+    _, result = read_plan(path)
+    if result.plan is None:
+        return _Rendered(str(path), digest, None, result.problems, {})
+    try:
         documents = render_plan(result.plan, templates)
-        result.folder = out / slug(result.plan)
-        for name, data in documents.items():
-            target = result.folder / name
-            write_atomic(target, data)
-            result.written.append(target)
+    except PipelineError as error:
+        problem = Problem(str(path), "template", str(error))
+        return _Rendered(str(path), digest, result.plan, [*result.problems, problem], {})
+    # Warnings travel with the documents, to be shown.
+    return _Rendered(
+        str(path), digest, result.plan, result.problems, documents, result.code_location
+    )
+
+
+def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
+    """Whether input `key` is in shard (k, n): a stable hash of its name, the same anywhere."""
+    if shard is None:
+        return True
+    k, n = shard
+    bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % n
+    return bucket == k - 1
+
+
+class _Builder:
+    """One build into one output folder (the main process's side)."""
+
+    def __init__(self, options: BuildOptions, on_result: Callable[[PlanResult], None]) -> None:
+        self.options = options
+        self.on_result = on_result
+        self.manifest = Manifest.load(options.out)
+        self.templates = {
+            document.name: {
+                "path": document.template,
+                "sha256": _fingerprint(options.templates / document.template),
+            }
+            for document in DOCUMENTS
+        }
+        self.claimed: dict[str, str] = {}  # slug → input key, in this build
+        self.results: list[PlanResult] = []
+        self._last_save = time.monotonic()
+
+    def expected(self, key: str, digest: str, slug_: str, names: list[str]) -> Entry:
+        return Entry(
+            slug=slug_,
+            input_sha256=digest,
+            templates={name: self.templates[name] for name in names},
+            options=self.options.affecting_output(),
+            pipeline_version=__version__,
+        )
+
+    def unchanged(self, path: Path, key: str) -> list[str] | None:
+        """None when the recorded build of `path` still stands; else why it must be rebuilt."""
+        entry = self.manifest.entries.get(key)
+        if entry is None:
+            return ["new"]
+        if self.options.force:
+            return ["forced"]
+        if entry.status == Status.FAILED:
+            return ["failed last time"]
+        names = [name.removesuffix(".docx") for name in entry.outputs]
+        now = self.expected(key, sha256(path.read_bytes()), entry.slug, names)
+        reasons = entry.changes(now)
+        folder = self.options.out / entry.slug
+        if not reasons and not all(o.matches(folder / n) for n, o in entry.outputs.items()):
+            reasons.append("documents missing or changed")
+        return reasons or None
+
+    def finish(self, rendered: _Rendered, reasons: list[str]) -> PlanResult:
+        """Write one plan's documents and record them (main process only)."""
+        key = input_key(Path(rendered.source))
+        result = PlanResult(
+            rendered.source,
+            plan=rendered.plan,
+            problems=rendered.problems,
+            reasons=reasons,
+            code_location=rendered.code_location,
+        )
+        plan = rendered.plan
+        if plan is not None and not any(p.severity == "error" for p in result.problems):
+            slug_ = slug(plan)
+            owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
+            if owner is not None and owner != key:
+                _conflict(result, owner)
+                self._unclaim(owner, result.source)
+            else:
+                self.claimed[slug_] = key
+                self._write(result, key, rendered, slug_)
+        if result.status is Status.FAILED:
+            self.manifest.entries.pop(key, None)
+        return result
+
+    def _unclaim(self, owner: str, other: str) -> None:
+        """An input built earlier in this run conflicts with a later one: fail it too."""
+        for earlier in self.results:
+            if input_key(Path(earlier.source)) == owner and earlier.status is Status.BUILT:
+                _conflict(earlier, other)
+                self.manifest.entries.pop(owner, None)
+
+    def _write(self, result: PlanResult, key: str, rendered: _Rendered, slug_: str) -> None:
+        folder = self.options.out / slug_
+        entry = self.expected(
+            key,
+            rendered.input_sha256,
+            slug_,
+            [name.removesuffix(".docx") for name in rendered.documents],
+        )
+        for name, data in rendered.documents.items():
+            write_atomic(folder / name, data)
+            entry.outputs[name] = Output.of(folder / name, data)
+            result.written.append(folder / name)
         for document in DOCUMENTS:
-            stale = result.folder / document.filename
-            if document.filename not in documents and stale.exists():
+            stale = folder / document.filename
+            if document.filename not in rendered.documents and stale.exists():
                 stale.unlink()  # the plan no longer has this part
-    return results
+        previous = self.manifest.entries.get(key)
+        if previous is not None and previous.slug != slug_:
+            self._remove_folder(previous.slug, key)  # the organization was renamed
+        self.manifest.entries[key] = entry
+        result.folder = folder
+        result.status = Status.BUILT
+
+    def _remove_folder(self, slug_: str, key: str) -> None:
+        if self.manifest.slug_owner(slug_, besides=key) is None:
+            shutil.rmtree(self.options.out / slug_, ignore_errors=True)
+
+    def record(self, result: PlanResult) -> None:
+        self.results.append(result)
+        self.on_result(result)
+        if time.monotonic() - self._last_save > 2:
+            self.manifest.save(self.options.out)  # progress survives a kill
+            self._last_save = time.monotonic()
+
+    def prune(self, keys: set[str], report: BuildReport) -> None:
+        for key in sorted(set(self.manifest.entries) - keys):
+            if Path(key).exists():
+                continue  # not part of this build, but still there
+            if not self.options.prune:
+                report.orphans.append(key)
+                continue
+            entry = self.manifest.entries.pop(key)
+            self._remove_folder(entry.slug, key)
+            report.pruned.append(key)
+
+
+def _remove_leftover_temporaries(out: Path) -> None:
+    """A killed build can leave the temporary files of unfinished writes; holding the lock,
+    nothing else can be writing them."""
+    for pattern in (".*.tmp", "*/.*.tmp"):
+        for leftover in out.glob(pattern):
+            leftover.unlink(missing_ok=True)
+
+
+def _jobs(options: BuildOptions, tasks: int) -> int:
+    return max(1, min(options.jobs or os.cpu_count() or 1, tasks))
+
+
+def _rendered(
+    paths: list[Path], options: BuildOptions, lock: OutputLock
+) -> Iterator[tuple[int, _Rendered]]:
+    """Render inputs, in parallel when worthwhile; yield (index, result) as each finishes."""
+    jobs = _jobs(options, len(paths))
+    if jobs == 1:
+        for index, path in enumerate(paths):
+            yield index, _render_input(path, options.templates)
+        return
+    # Workers must not hold the output lock: if this process is killed, the lock must go
+    # with it even while orphaned workers finish their last task.
+    with ProcessPoolExecutor(max_workers=jobs, initializer=lock.forget) as pool:
+        pending: dict[Future[_Rendered], int] = {}
+        queue = iter(enumerate(paths))
+        # Keep a bounded number in flight so memory stays flat however large the batch.
+        for index, path in queue:
+            pending[pool.submit(_render_input, path, options.templates)] = index
+            if len(pending) >= jobs * 4:
+                break
+        while pending:
+            done = next(iter(_first_done(pending)))
+            index = pending.pop(done)
+            for next_index, path in queue:
+                pending[pool.submit(_render_input, path, options.templates)] = next_index
+                break
+            yield index, done.result()
+
+
+def _first_done(pending: dict[Future[_Rendered], int]) -> Iterator[Future[_Rendered]]:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    return iter(done)
+
+
+def build(
+    paths: list[Path],
+    options: BuildOptions | None = None,
+    on_result: Callable[[PlanResult], None] | None = None,
+) -> BuildReport:
+    """Build the documents of every plan under `paths` into `options.out`.
+
+    Raises BuildLockedError when another build holds the output folder.
+    """
+    options = options or BuildOptions()
+    started = time.monotonic()
+    try:
+        with OutputLock(options.out) as lock:
+            report = _build_locked(paths, options, lock, on_result or (lambda _: None))
+    except OutputLockedError as error:
+        raise BuildLockedError(
+            f"another build ({error}) is writing into {options.out}/; wait for it to finish "
+            "or build into another folder with --out"
+        ) from None
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _build_locked(
+    paths: list[Path],
+    options: BuildOptions,
+    lock: OutputLock,
+    on_result: Callable[[PlanResult], None],
+) -> BuildReport:
+    _remove_leftover_temporaries(options.out)
+    builder = _Builder(options, on_result)
+    inputs = [path for path in find_inputs(paths) if in_shard(input_key(path), options.shard)]
+    todo: list[tuple[Path, list[str]]] = []
+    for path in inputs:
+        key = input_key(path)
+        reasons = builder.unchanged(path, key) if path.is_file() else ["new"]
+        if reasons is None:
+            entry = builder.manifest.entries[key]
+            builder.claimed[entry.slug] = key
+            builder.record(PlanResult(str(path), Status.UNCHANGED, folder=options.out / entry.slug))
+        else:
+            todo.append((path, reasons))
+    for index, rendered in _rendered([path for path, _ in todo], options, lock):
+        builder.record(builder.finish(rendered, todo[index][1]))
+    report = BuildReport(builder.results)
+    builder.prune({input_key(path) for path in inputs}, report)
+    builder.manifest.save(options.out)
+    return report

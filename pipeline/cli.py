@@ -1,6 +1,7 @@
 """The command line: parses options, calls the library, reports, and maps errors to exit codes.
 
-Exit codes: 0 success; 1 invalid input (or a template that cannot render); 2 usage error.
+Exit codes: 0 success; 1 invalid input (or a template that cannot render); 2 usage error;
+4 another build holds the output folder.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__
-from pipeline.build import PlanResult, build, read_plan, read_plans
+from pipeline.build import BuildOptions, PlanResult, Status, build, read_plan, read_plans
 from pipeline.context import build_context
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.load import find_inputs
+from pipeline.manifest import merge
 from pipeline.schema import schema_text
+from pipeline.write import OutputLock
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +58,42 @@ def _summary(results: list[PlanResult]) -> int:
         click.echo("Error: no inputs found (looked for .json files)", err=True)
         return 1
     return 1 if failed else 0
+
+
+def _parse_shard(
+    _: click.Context, __: click.Parameter, value: str | None
+) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    k, _sep, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter("write it as K/N with 1 ≤ K ≤ N, e.g. 2/8")
+    return int(k), int(n)
+
+
+class _Progress:
+    """Reports each plan as it finishes: a bar on a terminal, plain lines otherwise."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.quiet = quiet
+        self.done = 0
+        self.total = total
+        self.terminal = sys.stderr.isatty()
+
+    def __call__(self, result: PlanResult) -> None:
+        self.done += 1
+        if self.quiet:
+            return
+        if self.terminal:
+            width = 30
+            filled = width * self.done // max(self.total, 1)
+            bar = "#" * filled + "-" * (width - filled)
+            click.echo(f"\r[{bar}] {self.done}/{self.total}", nl=False, err=True)
+            if self.done == self.total:
+                click.echo("", err=True)
+            return
+        why = f" ({', '.join(result.reasons)})" if result.reasons else ""
+        click.echo(f"[{self.done}/{self.total}] {result.status}: {result.source}{why}", err=True)
 
 
 _paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -93,19 +133,82 @@ def validate(paths: tuple[Path, ...]) -> None:
     show_default=True,
     help="Folder the documents go into.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes [default: one per core].",
+)
+@click.option("--force", is_flag=True, help="Rebuild every plan, changed or not.")
+@click.option(
+    "--prune", is_flag=True, help="Remove the documents of plans whose input no longer exists."
+)
+@click.option(
+    "--shard",
+    callback=_parse_shard,
+    metavar="K/N",
+    help="Build only the K-th of N stable parts of the inputs.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary.")
 @_reports_errors
-def build_command(paths: tuple[Path, ...], out: Path) -> None:
+def build_command(
+    paths: tuple[Path, ...],
+    out: Path,
+    jobs: int | None,
+    force: bool,
+    prune: bool,
+    shard: tuple[int, int] | None,
+    quiet: bool,
+) -> None:
     """Build the Word documents of every plan: OUT/<organization>/<document>.docx.
 
-    Example: pipeline build inputs/ --out build/
+    Only plans whose input, templates or options changed since the last build into OUT are
+    rebuilt (OUT/manifest.json records them); --force rebuilds all.
+
+    Example: pipeline build inputs/ --out build/ --jobs 4
     """
-    results = build(list(paths) or [Path("inputs")], out)
-    for result in results:
-        for written in result.written:
-            click.echo(f"wrote {written}")
-    built = sum(1 for r in results if r.ok)
-    click.echo(f"Built {built} of {len(results)} plan(s) into {out}/")
-    sys.exit(_summary(results))
+    sources = list(paths) or [Path("inputs")]
+    total = sum(1 for _ in find_inputs(sources))
+    options = BuildOptions(out=out, jobs=jobs, force=force, prune=prune, shard=shard)
+    report = build(sources, options, on_result=_Progress(total, quiet))
+    counts = ", ".join(f"{report.count(status)} {status}" for status in Status)
+    click.echo(f"{len(report.results)} plan(s) into {out}/: {counts} ({report.seconds:.1f}s)")
+    for key in report.pruned:
+        click.echo(f"pruned the documents of {key} (input gone)")
+    if report.orphans:
+        click.echo(
+            f"kept the documents of {len(report.orphans)} plan(s) whose input is gone "
+            "(--prune removes them)"
+        )
+    sys.exit(_summary(report.results))
+
+
+@cli.group()
+def manifest() -> None:
+    """Work with build manifests (OUT/manifest.json)."""
+
+
+@manifest.command("merge")
+@click.argument(
+    "shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--into",
+    "target",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to combine the shards' documents and manifests into.",
+)
+@_reports_errors
+def manifest_merge(shards: tuple[Path, ...], target: Path) -> None:
+    """Combine the output folders of sharded builds (--shard K/N) into one.
+
+    Example: pipeline manifest merge shard-1/ shard-2/ shard-3/ --into build/
+    """
+    with OutputLock(target):
+        keys = merge(list(shards), target)
+    click.echo(f"merged {len(keys)} plan(s) from {len(shards)} folder(s) into {target}/")
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -55,17 +56,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@cache
+def _fields(model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(field name, kind) of a model's fields; kind is 'labels' for a list of closed-list
+    values, 'date' for dates, '' otherwise."""
+    fields = []
+    for name, info in model.model_fields.items():
+        kinds = _leaf_types(info.annotation)
+        is_list = "list" in str(info.annotation)
+        if is_list and any(issubclass(k, Labeled) for k in kinds):
+            fields.append((name, "labels"))
+        elif dt.date in kinds:
+            fields.append((name, "date"))
+        else:
+            fields.append((name, ""))
+    return fields
+
+
 def _record(model: BaseModel) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, info in type(model).model_fields.items():
+    for name, kind in _fields(type(model)):
         value = getattr(model, name)
         out[name] = _plain(value)
-        kinds = _leaf_types(info.annotation)
         if isinstance(value, Labeled):
             out[f"{name}_label"] = value.label
-        elif isinstance(value, list) and any(issubclass(k, Labeled) for k in kinds):
+        elif kind == "labels":
             out[f"{name}_labels"] = ", ".join(v.label for v in value)
-        elif dt.date in kinds:
+        elif kind == "date":
             out[f"{name}_iso"] = value.isoformat() if value else None
     return out
 
@@ -148,6 +165,24 @@ def _school_year_span(plan: Plan) -> str:
 
 def build_context(plan: Plan, document: Document) -> Context:
     """Everything `document`'s template sees, for `plan`."""
+    return with_document(plan_context(plan), plan, document)
+
+
+def with_document(context: Context, plan: Plan, document: Document) -> Context:
+    """`plan_context` plus what is particular to one document (shares the plan's part)."""
+    return {
+        **context,
+        "document": {
+            "name": document.name,
+            "title": document.title(plan),
+            "subject": document.subject,
+            "language": "en-US",
+        },
+    }
+
+
+def plan_context(plan: Plan) -> Context:
+    """The part of the context that is the same for every document of `plan`."""
     context: Context = {
         name: _plain(getattr(plan, name))
         for name in type(plan).model_fields
@@ -162,7 +197,8 @@ def build_context(plan: Plan, document: Document) -> Context:
     context["plan"]["essa_designation_label"] = plan.plan.essa_designation.label
     if plan.needs_assessment:
         for gap in context["needs_assessment"]["student_group_gaps"]:
-            gap["gap"] = number(gap["comparison_value"] - gap["group_value"])
+            behind = gap["comparison_value"] - gap["group_value"]
+            gap["gap"] = number(behind if gap["higher_is_better"] else -behind)
     if plan.theory_of_action:
         context["theory_of_action"]["has_parts"] = plan.theory_of_action.if_ is not None
     _enrich_outcomes(plan, context["outcomes"] or [])
@@ -170,10 +206,4 @@ def build_context(plan: Plan, document: Document) -> Context:
     if plan.roadmap:
         for row in context["roadmap"]["phases"]:
             row["purpose"] = RoadmapPhase(row["phase"]).purpose
-    context["document"] = {
-        "name": document.name,
-        "title": document.title(plan),
-        "subject": document.subject,
-        "language": "en-US",
-    }
     return context

@@ -241,6 +241,9 @@ class Gap(Record):
         description="The comparison group's result, in percent (0–100)."
     )
     year: SchoolYear = Field(description="School year of the data, e.g. '2024-25'.")
+    higher_is_better: bool = Field(
+        True, description="False for measures such as chronic absenteeism, where lower is better."
+    )
     note: Text | None = Field(None, description="Context or trend worth knowing.")
 
 

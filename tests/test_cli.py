@@ -75,10 +75,14 @@ def test_two_inputs_for_one_organization_conflict(
 ) -> None:
     write(tmp_path / "a.json", minimal_data)
     write(tmp_path / "b.json", minimal_data)
-    result = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
-    assert result.exit_code == 1
-    assert "organization 00990001 also has a plan in" in result.stderr
-    assert not (tmp_path / "out").exists()
+    for args in (["validate"], ["build", "--out", str(tmp_path / "out")]):
+        result = run(*args, str(tmp_path))
+        assert result.exit_code == 1
+        for name, other in (("a", "b"), ("b", "a")):
+            assert (
+                f"Error: {tmp_path / name}.json › $.organization.code: organization 00990001 "
+                f"also has a plan in {tmp_path / other}.json (keep one input per organization)"
+            ) in result.stderr, args
 
 
 def test_build_writes_each_document(tmp_path: Path) -> None:
@@ -86,9 +90,10 @@ def test_build_writes_each_document(tmp_path: Path) -> None:
     result = run("build", str(MINIMAL), "--out", str(out))
     assert result.exit_code == 0, result.output
     names = ["improvement-plan.docx", "action-plan.docx", "roadmap.docx"]
-    assert result.stdout == "".join(f"wrote {out / SLUG / name}\n" for name in names) + (
-        f"Built 1 of 1 plan(s) into {out}/\n"
+    assert result.stdout.startswith(
+        f"1 plan(s) into {out}/: 1 built, 0 unchanged, 0 draft, 0 failed ("
     )
+    assert result.stderr == f"[1/1] built: {MINIMAL} (new)\n"
     assert sorted(p.name for p in (out / SLUG).iterdir()) == sorted(names)
 
 
@@ -102,7 +107,7 @@ def test_build_skips_bad_plans_but_builds_the_others(
     result = run("build", str(tmp_path), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     assert (tmp_path / "out" / SLUG / "roadmap.docx").exists()
-    assert "Built 1 of 2 plan(s)" in result.stdout
+    assert ": 1 built, 0 unchanged, 0 draft, 1 failed (" in result.stdout
     assert "bad.json › $.organization.level: 'county' is not one of the allowed values" in (
         result.stderr
     )
@@ -181,11 +186,22 @@ def test_usage_errors_exit_2(args: list[str]) -> None:
     assert "Traceback" not in result.output
 
 
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            assert command.help, name
+            found += _commands(command, (*prefix, name))
+        else:
+            assert command.help and "Example: pipeline" in command.help, name
+            found.append((*prefix, name))
+    return found
+
+
 def test_every_command_has_help_with_an_example() -> None:
     assert isinstance(cli, click.Group)
-    for name, command in cli.commands.items():
-        assert command.help and "Example: pipeline" in command.help, name
-        assert run(name, "--help").exit_code == 0
+    for path in _commands(cli):
+        assert run(*path, "--help").exit_code == 0
 
 
 def test_python_m_pipeline() -> None:

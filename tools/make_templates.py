@@ -128,7 +128,7 @@ def improvement_plan() -> Document:
             "Result",
             "Compared with",
             "Result",
-            "Gap (points)",
+            "Points behind",
             "Year",
         ],
         [
