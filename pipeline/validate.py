@@ -45,21 +45,26 @@ def _gate() -> Any:
     return jsonschema_rs.validator_for(plan_schema(), validate_formats=True)
 
 
-def _most_relevant(error: SchemaError) -> SchemaError:
-    """For `anyOf` (optional fields accept null), report why the non-null branch failed."""
-    while error.validator in ("anyOf", "oneOf") and error.context:
-        candidates = [
-            sub
-            for sub in error.context
-            if not (sub.validator == "type" and sub.validator_value == "null")
-        ]
-        if not candidates:
-            break
-        error = min(candidates, key=lambda sub: len(sub.relative_path))
-        if error.validator == "type":
-            # The value has another type altogether: say what was expected.
-            break
-    return error
+def _is_null_branch(errors: list[SchemaError]) -> bool:
+    return all(sub.validator == "type" and sub.validator_value == "null" for sub in errors)
+
+
+def _most_relevant(error: SchemaError) -> list[SchemaError]:
+    """For `anyOf` (optional fields accept null), every reason the non-null branch failed.
+
+    All of them, not one: an optional section with two mistakes must report both."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches: dict[int, list[SchemaError]] = {}
+    for sub in error.context:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+    candidates = [subs for subs in branches.values() if not _is_null_branch(subs)]
+    if not candidates:
+        return [error]
+    if len(candidates) > 1:  # several typed branches: the one that got furthest
+        return _most_relevant(min(error.context, key=lambda sub: len(sub.relative_path)))
+    # A value of another type altogether comes back as one `type` error: what was expected.
+    return [found for sub in candidates[0] for found in _most_relevant(sub)]
 
 
 def _describe(error: SchemaError) -> tuple[str, str | None]:
@@ -102,7 +107,7 @@ def _describe(error: SchemaError) -> tuple[str, str | None]:
 
 
 def _missing(error: SchemaError) -> str:
-    return error.message.split("'")[1]
+    return str(error.message).split("'")[1]
 
 
 def schema_problems(source: Source) -> list[Problem]:
@@ -110,13 +115,12 @@ def schema_problems(source: Source) -> list[Problem]:
     if _gate().is_valid(source.data):
         return []
     problems = []
-    for error in _validator().iter_errors(source.data):
-        error = _most_relevant(error)
-        message, hint = _describe(error)
-        missing = _missing(error) if error.validator == "required" else None
-        problems.append(
-            source.problem(tuple(error.absolute_path), message, hint, missing=missing)
-        )
+    for found in _validator().iter_errors(source.data):
+        for error in _most_relevant(found):
+            message, hint = _describe(error)
+            missing = _missing(error) if error.validator == "required" else None
+            path = tuple(error.absolute_path)
+            problems.append(source.problem(path, message, hint, missing=missing))
     return sorted(problems, key=lambda p: p.location)
 
 

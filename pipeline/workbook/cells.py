@@ -229,21 +229,23 @@ def _read_date(value: Any, number_format: str, column: Column) -> Read:
 def _read_choice(value: Any, number_format: str, column: Column) -> Read:
     if isinstance(value, str):
         value = value.strip()
-        if not value:
-            return Read()
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    if column.kind is Kind.BOOLEAN:
-        if isinstance(value, bool):
-            return Read(value)
+    if isinstance(value, bool) and column.kind is Kind.BOOLEAN:
+        return Read(value)
+    if not isinstance(value, bool):
         word = normalize(str(value))
-        return Read(True if word in _YES else False if word in _NO else value)
-    for choice in column.choices:
-        if isinstance(value, bool):
-            break
-        if normalize(str(value)) in (normalize(str(choice.value)), normalize(choice.label)):
-            return Read(choice.value)
-    return Read(value)
+        if column.kind is Kind.BOOLEAN and word in _YES | _NO:
+            return Read(word in _YES)
+        for choice in column.choices:
+            if word in (normalize(str(choice.value)), normalize(choice.label)):
+                return Read(choice.value)
+    # Said here rather than by the schema check, to name the choices as the dropdown shows them.
+    shown = repr(value) if isinstance(value, str) else str(value)
+    labels = "; ".join(str(cell_value(c.value, column, False)) for c in column.choices)
+    return Read(
+        value, [Note("error", f"{shown} is not one of the allowed values", f"use one of: {labels}")]
+    )
 
 
 _READERS: dict[Kind, Callable[[Any, str, Column], Read]] = {

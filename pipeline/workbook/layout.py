@@ -179,7 +179,7 @@ def _title(name: str, info: FieldInfo) -> str:
 
 
 @dataclass
-class _Shape:
+class FieldShape:
     """A field's type with its Optional, Annotated and list wrappers taken apart."""
 
     base: Any
@@ -211,12 +211,13 @@ def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any], bool]
     return annotation, flat, nullable
 
 
-def _shape(info: FieldInfo) -> _Shape:
+def field_shape(info: FieldInfo) -> FieldShape:
+    """The shape of a model field's type: what it holds, whether optional, whether a list."""
     base, metadata, nullable = _unwrap(info.annotation, list(info.metadata))
     if get_origin(base) is list:
         item, item_metadata, _ = _unwrap(get_args(base)[0], [])
-        return _Shape(item, metadata, nullable, True, item_metadata)
-    return _Shape(base, metadata, nullable or not info.is_required())
+        return FieldShape(item, metadata, nullable, True, item_metadata)
+    return FieldShape(base, metadata, nullable or not info.is_required())
 
 
 def _constraint(metadata: list[Any], name: str) -> Any:
@@ -227,7 +228,8 @@ def _constraint(metadata: list[Any], name: str) -> Any:
     return None
 
 
-def _is_model(base: Any) -> bool:
+def is_model(base: Any) -> bool:
+    """Whether a type is a record (a pydantic model) rather than a single value."""
     return isinstance(base, type) and issubclass(base, BaseModel)
 
 
@@ -235,7 +237,19 @@ def _is_free_text(base: Any, metadata: list[Any]) -> bool:
     return base is str and _constraint(metadata, "pattern") is None
 
 
+def _id_field(model: type[BaseModel]) -> tuple[str, str] | None:
+    """The field holding a record's id, and the id's kind."""
+    for name, info in model.model_fields.items():
+        for marker in info.metadata:
+            if isinstance(marker, Id):
+                return info.alias or name, marker.kind
+    return None
+
+
 def _noun(model: type[BaseModel]) -> str:
+    """A record in words: its id's kind ('initiative'), else its class name ('core value')."""
+    if found := _id_field(model):
+        return found[1].replace("_", " ")
     words = "".join(f"_{c.lower()}" if c.isupper() else c for c in model.__name__)
     return humanize(words.strip("_")).lower()
 
@@ -248,7 +262,7 @@ def _scalar_column(
     key: tuple[str, ...],
     header: str,
     info: FieldInfo,
-    shape: _Shape,
+    shape: FieldShape,
     *,
     required: bool,
     group: str | None,
@@ -358,7 +372,11 @@ def _fields(
     `owner` is the title of the object walked (a section, a group or a sheet)."""
     # Numbers below a record with a unit (outcomes) are percentages when the unit is percent.
     unit_key = unit_key or next(
-        (info.alias or n for n, info in model.model_fields.items() if _shape(info).base is Unit),
+        (
+            info.alias or n
+            for n, info in model.model_fields.items()
+            if field_shape(info).base is Unit
+        ),
         None,
     )
     only_field = len(model.model_fields) == 1
@@ -366,11 +384,11 @@ def _fields(
         key = info.alias or name
         if key.startswith("$"):
             continue
-        shape = _shape(info)
+        shape = field_shape(info)
         title = _title(name, info)
         header = f"{header_prefix} {title.lower()}".strip() if header_prefix else title
         path = (*prefix, key)
-        if _is_model(shape.base) and not shape.is_list:
+        if is_model(shape.base) and not shape.is_list:
             inner_group = group if not shape.nullable else (group or header)
             _fields(
                 walk,
@@ -385,7 +403,7 @@ def _fields(
                 sink=sink,
             )
         elif shape.is_list and (
-            _is_model(shape.base) or _is_free_text(shape.base, shape.item_metadata)
+            is_model(shape.base) or _is_free_text(shape.base, shape.item_metadata)
         ):
             sheet_title = owner if only_field else header
             _list_table(walk, record, path, sheet_title, info, shape, unit_key)
@@ -410,7 +428,7 @@ def _list_table(
     path: tuple[str, ...],
     title: str,
     info: FieldInfo,
-    shape: _Shape,
+    shape: FieldShape,
     unit_key: str | None,
 ) -> None:
     steps = (*record.steps, path)
@@ -421,15 +439,7 @@ def _list_table(
     # A parent without an id is named by its position, and then so is its own parent.
     for level in range(len(ancestors) - 1, -1, -1):
         parent_model, _ = ancestors[level]
-        id_field = next(
-            (
-                (n, m.kind)
-                for n, i in parent_model.model_fields.items()
-                for m in i.metadata
-                if isinstance(m, Id)
-            ),
-            None,
-        )
+        id_field = _id_field(parent_model)
         noun = _noun(parent_model)
         if id_field:
             parents.insert(0, ParentKey(f"{noun.capitalize()} ID", level, *id_field, noun))
@@ -439,7 +449,7 @@ def _list_table(
     walk.tables.append(Table(sheet, "", (), ()))  # keep its place before nested tables
     columns: list[Column] = []
     description = info.description or title
-    if _is_model(shape.base):
+    if is_model(shape.base):
         noun = _noun(shape.base)
         child = _Record(shape.base, steps, sheet, (*ancestors, (shape.base, sheet)))
         _fields(
@@ -461,7 +471,7 @@ def _list_table(
                 (),
                 title,
                 info,
-                _Shape(shape.base, shape.item_metadata),
+                FieldShape(shape.base, shape.item_metadata),
                 required=True,
                 group=None,
                 unit_key=None,
@@ -479,11 +489,11 @@ def derive_layout(model: type[BaseModel] = Plan) -> Layout:
     metadata_keys = []
     for name, info in model.model_fields.items():
         key = info.alias or name
-        shape = _shape(info)
+        shape = field_shape(info)
         title = _title(name, info)
         if key.startswith("$"):
             metadata_keys.append(key)
-        elif _is_model(shape.base) and not shape.is_list:
+        elif is_model(shape.base) and not shape.is_list:
             _fields(
                 walk,
                 root,

@@ -66,7 +66,7 @@ def _open(content: bytes, shown: str, *, data_only: bool) -> Workbook:
             return openpyxl.load_workbook(
                 BytesIO(content), data_only=data_only, keep_links=False, keep_vba=False
             )
-    except Exception as exc:  # noqa: BLE001 - any parser failure on an untrusted file
+    except Exception as exc:  # any parser failure on an untrusted file is a bad input
         raise InvalidInputError(
             [
                 Problem(
@@ -145,8 +145,11 @@ class _Reader:
                 names = ", ".join(t.sheet for t in self.layout.sheets)
                 self._note(
                     sheet.title,
-                    Note("warning", "this sheet is not part of a plan workbook; it is ignored",
-                         f"the plan's sheets are: {names}"),
+                    Note(
+                        "warning",
+                        "this sheet is not part of a plan workbook; it is ignored",
+                        f"the plan's sheets are: {names}",
+                    ),
                 )
         return sheets
 
@@ -159,8 +162,11 @@ class _Reader:
         coordinate = f"{get_column_letter(column)}{row}"
         value, number_format = cell.value, cell.number_format or "General"
         if cell.data_type == "e":
-            note = Note("error", f"the cell shows the error {value}",
-                        "correct the formula or type the value")
+            note = Note(
+                "error",
+                f"the cell shows the error {value}",
+                "correct the formula or type the value",
+            )
             return _Cell(None, number_format, coordinate, note)
         if value is None and self.formulas is not None:
             formula = self.formulas[sheet.title].cell(source_row, source_column)
@@ -201,42 +207,63 @@ class _Reader:
     # -- the form sheet ------------------------------------------------------------------------
 
     def _read_form(self, table: Table, sheet: Worksheet | None) -> None:
-        place = RecordPlace(table.sheet, None)
-        self.places.records[()] = place
-        found: dict[Column, int] = {}
-        value_at = 3
+        rows: dict[Column, int] = {}
+        at = [1, 2, 3]  # Section, Field, Value: where `pipeline init` puts them
         if sheet is not None:
             header_row, positions = self._header_row(sheet, {normalize(h): h for h in FORM_HEADERS})
-            at = [positions.get(normalize(h), 0) for h in FORM_HEADERS]
-            section_at, field_at, value_at = at if all(at) else (1, 2, 3)
-            by_label = {(normalize(c.section or ""), normalize(c.header)): c for c in table.columns}
-            by_key = {normalize(c.dotted): c for c in table.columns}
+            found = [positions.get(normalize(h), 0) for h in FORM_HEADERS]
+            at = found if all(found) else at
+            fields: dict[str, Column] = {}
+            for column in table.columns:
+                fields[normalize(f"{column.section}: {column.header}")] = column
+                fields.setdefault(normalize(column.dotted), column)
             for row in range(header_row + 1, sheet.max_row + 1):
-                section = _text(self._cell(sheet, row, section_at).value)
-                label = _text(self._cell(sheet, row, field_at).value)
-                if not section and not label:
-                    continue
-                column = by_label.get((normalize(section), normalize(label))) or by_key.get(
-                    normalize(label)
+                self._read_form_row(table, sheet, row, at, fields, rows)
+        letter = get_column_letter(at[2])
+        spots = [
+            Spot(c.key, _form_label(c), rows.get(c), f"{letter}{rows[c]}" if c in rows else None)
+            for c in table.columns
+        ]
+        self.places.records[()] = RecordPlace(table.sheet, None, spots)
+
+    def _read_form_row(
+        self,
+        table: Table,
+        sheet: Worksheet,
+        row: int,
+        at: list[int],
+        fields: dict[str, Column],
+        rows: dict[Column, int],
+    ) -> None:
+        section = _text(self._cell(sheet, row, at[0]).value)
+        label = _text(self._cell(sheet, row, at[1]).value)
+        if not section and not label:
+            return  # a blank row
+        column = fields.get(normalize(f"{section}: {label}")) or fields.get(normalize(label))
+        cell = self._cell(sheet, row, at[2])
+        where = cell_place(table.sheet, row, f"{section}: {label}", cell.coordinate)
+        if column is None:
+            if not _blank(cell):
+                self._note(
+                    where,
+                    Note(
+                        "warning",
+                        "this field is not part of the plan; it is ignored",
+                        "keep the Section and Field texts as they are",
+                    ),
                 )
-                cell = self._cell(sheet, row, value_at)
-                where = cell_place(table.sheet, row, f"{section}: {label}", cell.coordinate)
-                if column is None:
-                    if cell.value is not None:
-                        self._note(where, Note("warning", "this field is not part of the plan; "
-                                               "it is ignored"))
-                    continue
-                if column in found:
-                    self._note(where, Note("error", f"the field appears twice (also row "
-                                           f"{found[column]}); only the first is read"))
-                    continue
-                found[column] = row
-                where = cell_place(table.sheet, row, _form_label(column), cell.coordinate)
-                self._store(self.data, (), column, self._read(cell, column, where), where)
-        for column in table.columns:
-            row = found.get(column)
-            coordinate = f"{get_column_letter(value_at)}{row}" if row else None
-            place.spots.append(Spot(column.key, _form_label(column), row, coordinate))
+            return
+        if column in rows:
+            self._note(
+                where,
+                Note(
+                    "error",
+                    f"the field appears twice (also row {rows[column]}); only the first is read",
+                ),
+            )
+            return
+        rows[column] = row
+        self._store(self.data, (), column, self._read(cell, column, where), where)
 
     # -- list sheets ---------------------------------------------------------------------------
 
@@ -255,8 +282,8 @@ class _Reader:
 
     def _read_table(self, table: Table, sheet: Worksheet) -> None:
         names: dict[str, str] = {}
-        for item in [*table.parents, *table.columns]:
-            names[normalize(item.header)] = item.header
+        for title in [*(p.header for p in table.parents), *(c.header for c in table.columns)]:
+            names[normalize(title)] = title
         for column in table.columns:
             if column.key:
                 names.setdefault(normalize(column.dotted), column.header)
@@ -264,8 +291,14 @@ class _Reader:
         if not positions:
             if _has_values(sheet):
                 expected = ", ".join(names.values())
-                self._note(table.sheet, Note("error", "no row of column headers was found",
-                                             f"the first row names the columns: {expected}"))
+                self._note(
+                    table.sheet,
+                    Note(
+                        "error",
+                        "no row of column headers was found",
+                        f"the first row names the columns: {expected}",
+                    ),
+                )
             return
         header_of = {normalize(h): h for h in names.values()}
         columns: dict[str, int] = {}  # header → column number
@@ -273,28 +306,36 @@ class _Reader:
             text = _text(sheet.cell(header_row, number).value)
             if not text:
                 continue
-            where = cell_place(table.sheet, header_row, text, f"{get_column_letter(number)}"
-                               f"{header_row}")
+            where = cell_place(
+                table.sheet, header_row, text, f"{get_column_letter(number)}{header_row}"
+            )
             header = names.get(normalize(text))
             if header is None:
-                self._note(where, Note("warning", "this column is not part of the plan; it is "
-                                       "ignored", f"the sheet's columns are: "
-                                       f"{', '.join(header_of.values())}"))
+                self._note(
+                    where,
+                    Note(
+                        "warning",
+                        "this column is not part of the plan; it is ignored",
+                        f"the sheet's columns are: {', '.join(header_of.values())}",
+                    ),
+                )
             elif header in columns:
                 first = get_column_letter(columns[header])
-                self._note(where, Note("error", f"the column '{header}' appears twice (also "
-                                       f"column {first}); only the first is read"))
+                self._note(
+                    where,
+                    Note(
+                        "error",
+                        f"the column '{header}' appears twice (also "
+                        f"column {first}); only the first is read",
+                    ),
+                )
             else:
                 columns[header] = number
         for row in range(header_row + 1, sheet.max_row + 1):
             self._read_row(table, sheet, row, columns)
 
-    def _read_row(
-        self, table: Table, sheet: Worksheet, row: int, columns: dict[str, int]
-    ) -> None:
-        cells = {
-            header: self._cell(sheet, row, number) for header, number in columns.items()
-        }
+    def _read_row(self, table: Table, sheet: Worksheet, row: int, columns: dict[str, int]) -> None:
+        cells = {header: self._cell(sheet, row, number) for header, number in columns.items()}
         own = [c for c in table.columns if c.header in cells]
         if all(_blank(cells[c.header]) for c in own):
             return  # a blank row (parent ids alone do not make a record)
@@ -304,8 +345,7 @@ class _Reader:
         index = len(container[1])
         path = (*container[0], index)
         spots = [
-            Spot(c.key, c.header, row,
-                 cells[c.header].coordinate if c.header in cells else None)
+            Spot(c.key, c.header, row, cells[c.header].coordinate if c.header in cells else None)
             for c in table.columns
         ]
         self.places.records[path] = RecordPlace(table.sheet, row, spots)
@@ -332,7 +372,8 @@ class _Reader:
         for key in table.parents:
             cell = cells.get(key.header)
             where = (
-                cell_place(table.sheet, row, key.header, cell.coordinate) if cell
+                cell_place(table.sheet, row, key.header, cell.coordinate)
+                if cell
                 else f"{table.sheet} › row {row} › {key.header} (no such column)"
             )
             found = self._find_parent(table, key, cell, parent_path, where)
@@ -351,7 +392,9 @@ class _Reader:
     def _find_parent(
         self, table: Table, key: ParentKey, cell: _Cell | None, within: Path, where: str
     ) -> tuple[Path, dict[str, Any]] | None:
-        parent_sheet = next(t for t in self.layout.tables if t.steps == table.steps[: key.level + 1])
+        parent_sheet = next(
+            t for t in self.layout.tables if t.steps == table.steps[: key.level + 1]
+        )
         candidates = [
             (path, record)
             for path, record in self.records.get(parent_sheet.sheet, [])
@@ -368,16 +411,21 @@ class _Reader:
             match = candidates[number - 1] if 0 < number <= len(candidates) else None
         if match is not None:
             return match
-        hint = f"known: {', '.join(known)}" if known else f"the {parent_sheet.sheet} sheet is empty"
+        known_text = f"known {'ids' if key.id_key else 'numbers'}: {', '.join(known)}"
+        hint = known_text if known else f"the {parent_sheet.sheet} sheet has no rows"
         if not value:
             message = f"this {table.noun} does not say which {noun} it belongs to"
         else:
             message = f"no {noun} has the {'id' if key.id_key else 'number'} '{value}'"
         self._note(where, Note("error", message, hint))
-        return None
+        # Keep the row, under the first parent: its other cells are still checked and the ids
+        # it defines still count, so this one mistake is not reported again wherever the row's
+        # id is used. The error above keeps the plan from being built as it stands.
+        return candidates[0] if candidates else None
 
-    def _store(self, record: dict[str, Any], path: Path, column: Column, result: Read,
-               where: str) -> None:
+    def _store(
+        self, record: dict[str, Any], path: Path, column: Column, result: Read, where: str
+    ) -> None:
         if result.value is BLANK:
             return
         node = record
@@ -424,7 +472,8 @@ def _has_values(sheet: Worksheet) -> bool:
     return any(
         value is not None and _text(value)
         for row in sheet.iter_rows(
-            max_row=min(sheet.max_row, 1000), max_col=min(sheet.max_column, MAX_COLUMNS),
+            max_row=min(sheet.max_row, 1000),
+            max_col=min(sheet.max_column, MAX_COLUMNS),
             values_only=True,
         )
         for value in row
@@ -435,4 +484,3 @@ def _get(data: Any, path: Path) -> Any:
     for step in path:
         data = data[step]
     return data
-

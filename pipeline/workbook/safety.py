@@ -188,8 +188,7 @@ def _sheet_names(package: zipfile.ZipFile, shown: str) -> dict[str, str]:
     rels_name = f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels"
     rels = ElementTree.fromstring(_small_part(package, rels_name, shown))
     targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in rels.iter(f"{{{_PKG_REL}}}Relationship")
+        rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{{{_PKG_REL}}}Relationship")
     }
     tree = ElementTree.fromstring(_small_part(package, workbook, shown))
     sheets: dict[str, str] = {}
@@ -226,7 +225,8 @@ def _stream_parts(
                 fresh = len(carry)
                 if any(m.end() > fresh for m in _DTD.finditer(window)):
                     raise _refuse(
-                        shown, f"the part {part.filename} declares a DTD, which workbooks never need"
+                        shown,
+                        f"the part {part.filename} declares a DTD, which workbooks never need",
                     )
                 if part.filename in sheets:
                     rows += sum(1 for m in _ROW.finditer(window) if m.end() > fresh)

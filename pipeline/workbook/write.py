@@ -130,8 +130,13 @@ def _prompt(column: Column) -> str:
         parts.append(f"Required{group}.")
     text = " ".join(parts)
     if len(text) > _PROMPT_LIMIT and column.many and column.choices:
-        text = " ".join([*parts[:-2], f"One or more, separated by ';': see the {LISTS_SHEET} "
-                         "sheet.", *parts[-1:]])
+        text = " ".join(
+            [
+                *parts[:-2],
+                f"One or more, separated by ';': see the {LISTS_SHEET} sheet.",
+                *parts[-1:],
+            ]
+        )
     return text[: _PROMPT_LIMIT - 1] + "…" if len(text) > _PROMPT_LIMIT else text
 
 
