@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 
 import openpyxl
 import pytest
@@ -124,7 +124,7 @@ def test_a_label_never_names_another_value(name: str) -> None:
 # A field added to the model appears in the workbook
 
 
-class Funding(str, Enum):
+class Funding(StrEnum):
     TITLE_I = "title_i"
     LOCAL = "local"
 
