@@ -22,7 +22,7 @@ from pipeline.model import Plan
 from pipeline.schema import SCHEMA_ID
 from pipeline.validate import validate
 from pipeline.workbook import read_workbook_bytes, workbook_bytes
-from pipeline.workbook.layout import field_shape, is_model
+from pipeline.workbook.derive import field_shape, is_model
 from pipeline.write import write_atomic
 
 OUTPUT_SUFFIXES = (".json", ".xlsx")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from pipeline.model import SCHOOL_YEAR_PATTERN, Id, Plan, Ref
-from pipeline.workbook.layout import FieldShape, field_shape, is_model
+from pipeline.workbook.derive import FieldShape, field_shape, is_model
 
 _TEXT = st.text(
     alphabet=st.one_of(

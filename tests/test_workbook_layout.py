@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from pipeline.model import Benchmark, Foundation, Initiative, Objective, Plan, Text
 from pipeline.workbook import derive_layout, plan_layout, read_workbook_bytes, workbook_bytes
 from pipeline.workbook.cells import normalize
-from pipeline.workbook.layout import Kind, Layout, Percent, field_shape, is_model
+from pipeline.workbook.derive import field_shape, is_model
+from pipeline.workbook.layout import Kind, Layout, Percent
 
 
 def _leaves(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:

@@ -8,22 +8,20 @@ extra column) is in `Source.problems`; warnings never fail validation.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path as FsPath
 from typing import Any
 
-import openpyxl
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.errors import InvalidInputError, Path, Problem
+from pipeline.errors import Path, Problem
 from pipeline.integrity import KIND_NAMES
 from pipeline.load import Source
 from pipeline.vocabulary import Unit
+from pipeline.workbook.book import Book, CellValue, has_values, header_row, headers, text
 from pipeline.workbook.cells import BLANK, Note, Read, fraction_as_percent, normalize, read_cell
+from pipeline.workbook.derive import plan_layout
 from pipeline.workbook.layout import (
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
@@ -31,13 +29,10 @@ from pipeline.workbook.layout import (
     Layout,
     ParentKey,
     Table,
-    plan_layout,
 )
 from pipeline.workbook.places import Places, RecordPlace, Spot, cell_place
-from pipeline.workbook.safety import check_package, read_checked
+from pipeline.workbook.safety import read_checked
 
-HEADER_SEARCH_ROWS = 10  # a title or a blank row above the headers is tolerated
-MAX_COLUMNS = 200  # columns read per sheet; the layout's widest sheet has 16
 FORM_HEADERS = ("Section", "Field", "Value")
 
 
@@ -49,42 +44,9 @@ def read_workbook(path: FsPath, name: str | None = None, layout: Layout | None =
 
 def read_workbook_bytes(content: bytes, shown: str, layout: Layout | None = None) -> Source:
     """Read a plan workbook from its bytes; `shown` names it in problems."""
-    scan = check_package(content, shown)
-    values = _open(content, shown, data_only=True)
-    formulas = _open(content, shown, data_only=False) if scan.has_formulas else None
-    reader = _Reader(layout or plan_layout(), shown, values, formulas)
+    reader = _Reader(layout or plan_layout(), shown, Book(content, shown))
     data = reader.read()
     return Source(shown, data, reader.places.locate, reader.problems, locates_missing=True)
-
-
-def _open(content: bytes, shown: str, *, data_only: bool) -> Workbook:
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it drops (extension lists, unknown styles); the
-            # reader needs only values, so those warnings say nothing to the user.
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(
-                BytesIO(content), data_only=data_only, keep_links=False, keep_vba=False
-            )
-    except Exception as exc:  # any parser failure on an untrusted file is a bad input
-        raise InvalidInputError(
-            [
-                Problem(
-                    shown,
-                    "file",
-                    f"the workbook cannot be read ({type(exc).__name__}: {exc})",
-                    "open it in Excel or LibreOffice and save it again as .xlsx",
-                )
-            ]
-        ) from None
-
-
-@dataclass
-class _Cell:
-    value: Any
-    number_format: str
-    coordinate: str
-    note: Note | None = None
 
 
 @dataclass(frozen=True)
@@ -97,19 +59,18 @@ class _Fraction:
 
 
 class _Reader:
-    def __init__(
-        self, layout: Layout, shown: str, values: Workbook, formulas: Workbook | None
-    ) -> None:
+    """Reads every sheet of the layout into `data`, recording places and problems."""
+
+    def __init__(self, layout: Layout, shown: str, book: Book) -> None:
         self.layout = layout
         self.shown = shown
-        self.values = values
-        self.formulas = formulas
+        self.book = book
         self.data: dict[str, Any] = {}
         self.problems: list[Problem] = []
         self.places = Places()
         self.fractions: list[_Fraction] = []
         self.records: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
-        self.merged: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
+        """Each list sheet's records as read, with their paths: the parents of nested rows."""
 
     def read(self) -> dict[str, Any]:
         sheets = self._sheets()
@@ -122,9 +83,8 @@ class _Reader:
             if not table.parents and not table.form:
                 self.places.lists[table.steps[0]] = table.sheet
         for key in self.layout.metadata_keys:
-            for prop in self.values.custom_doc_props:
-                if prop.name == key and isinstance(prop.value, str):
-                    self.data[key] = prop.value
+            if (value := self.book.document_property(key)) is not None:
+                self.data[key] = value
         self._settle_fractions()
         return self.data
 
@@ -137,11 +97,20 @@ class _Reader:
         known = {normalize(t.sheet) for t in self.layout.sheets}
         ignored = {normalize(INSTRUCTIONS_SHEET), normalize(LISTS_SHEET)}
         sheets: dict[str, Worksheet] = {}
-        for sheet in self.values.worksheets:
+        for sheet in self.book.worksheets:
             key = normalize(sheet.title)
             if key in known and key not in sheets:
                 sheets[key] = sheet
-            elif key not in ignored and _has_values(sheet):
+            elif key in known and has_values(sheet):
+                self._note(
+                    sheet.title,
+                    Note(
+                        "error",
+                        f"a second sheet named '{sheets[key].title}'; only the first is read",
+                        "keep one sheet of each name",
+                    ),
+                )
+            elif key not in ignored and has_values(sheet):
                 names = ", ".join(t.sheet for t in self.layout.sheets)
                 self._note(
                     sheet.title,
@@ -155,47 +124,7 @@ class _Reader:
 
     # -- cells ---------------------------------------------------------------------------------
 
-    def _cell(self, sheet: Worksheet, row: int, column: int) -> _Cell:
-        merged = self._merged_cells(sheet)
-        source_row, source_column = merged.get((row, column), (row, column))
-        cell = sheet.cell(source_row, source_column)
-        coordinate = f"{get_column_letter(column)}{row}"
-        value, number_format = cell.value, cell.number_format or "General"
-        if cell.data_type == "e":
-            note = Note(
-                "error",
-                f"the cell shows the error {value}",
-                "correct the formula or type the value",
-            )
-            return _Cell(None, number_format, coordinate, note)
-        if value is None and self.formulas is not None:
-            formula = self.formulas[sheet.title].cell(source_row, source_column)
-            if formula.data_type == "f":
-                text = formula.value if isinstance(formula.value, str) else "(an array formula)"
-                note = Note(
-                    "error",
-                    f"the formula {text} has no saved result",
-                    "open the workbook in Excel or LibreOffice and save it, so the result is "
-                    "saved with it, or type the value",
-                )
-                return _Cell(None, number_format, coordinate, note)
-        return _Cell(value, number_format, coordinate)
-
-    def _merged_cells(self, sheet: Worksheet) -> dict[tuple[int, int], tuple[int, int]]:
-        """Cells of a merged range → the range's first cell, down its first column only.
-
-        A range merged down a column (one objective beside its initiatives) means the same
-        value on every row; a range merged across columns belongs to its first column.
-        """
-        if sheet.title not in self.merged:
-            cells: dict[tuple[int, int], tuple[int, int]] = {}
-            for merged in sheet.merged_cells.ranges:
-                for row in range(merged.min_row, merged.max_row + 1):
-                    cells[(row, merged.min_col)] = (merged.min_row, merged.min_col)
-            self.merged[sheet.title] = cells
-        return self.merged[sheet.title]
-
-    def _read(self, cell: _Cell, column: Column, where: str) -> Read:
+    def _read(self, cell: CellValue, column: Column, where: str) -> Read:
         if cell.note:
             self._note(where, cell.note)
             return Read()
@@ -210,14 +139,14 @@ class _Reader:
         rows: dict[Column, int] = {}
         at = [1, 2, 3]  # Section, Field, Value: where `pipeline init` puts them
         if sheet is not None:
-            header_row, positions = self._header_row(sheet, {normalize(h): h for h in FORM_HEADERS})
+            first, positions = header_row(sheet, {normalize(h) for h in FORM_HEADERS})
             found = [positions.get(normalize(h), 0) for h in FORM_HEADERS]
             at = found if all(found) else at
             fields: dict[str, Column] = {}
             for column in table.columns:
                 fields[normalize(f"{column.section}: {column.header}")] = column
                 fields.setdefault(normalize(column.dotted), column)
-            for row in range(header_row + 1, sheet.max_row + 1):
+            for row in range(first + 1, sheet.max_row + 1):
                 self._read_form_row(table, sheet, row, at, fields, rows)
         letter = get_column_letter(at[2])
         spots = [
@@ -235,15 +164,15 @@ class _Reader:
         fields: dict[str, Column],
         rows: dict[Column, int],
     ) -> None:
-        section = _text(self._cell(sheet, row, at[0]).value)
-        label = _text(self._cell(sheet, row, at[1]).value)
+        section = text(self.book.cell(sheet, row, at[0]).value)
+        label = text(self.book.cell(sheet, row, at[1]).value)
         if not section and not label:
             return  # a blank row
         column = fields.get(normalize(f"{section}: {label}")) or fields.get(normalize(label))
-        cell = self._cell(sheet, row, at[2])
+        cell = self.book.cell(sheet, row, at[2])
         where = cell_place(table.sheet, row, f"{section}: {label}", cell.coordinate)
         if column is None:
-            if not _blank(cell):
+            if not cell.blank:
                 self._note(
                     where,
                     Note(
@@ -267,19 +196,6 @@ class _Reader:
 
     # -- list sheets ---------------------------------------------------------------------------
 
-    def _header_row(self, sheet: Worksheet, names: dict[str, str]) -> tuple[int, dict[str, int]]:
-        """The row among the first few that holds the most known headers, and their columns."""
-        best, best_positions, best_count = 1, {}, 0
-        for row in range(1, min(HEADER_SEARCH_ROWS, sheet.max_row) + 1):
-            positions: dict[str, int] = {}
-            for column in range(1, min(sheet.max_column, MAX_COLUMNS) + 1):
-                text = _text(sheet.cell(row, column).value)
-                if text and normalize(text) in names and normalize(text) not in positions:
-                    positions[normalize(text)] = column
-            if len(positions) > best_count:
-                best, best_positions, best_count = row, positions, len(positions)
-        return best, best_positions
-
     def _read_table(self, table: Table, sheet: Worksheet) -> None:
         names: dict[str, str] = {}
         for title in [*(p.header for p in table.parents), *(c.header for c in table.columns)]:
@@ -287,9 +203,9 @@ class _Reader:
         for column in table.columns:
             if column.key:
                 names.setdefault(normalize(column.dotted), column.header)
-        header_row, positions = self._header_row(sheet, names)
+        first, positions = header_row(sheet, set(names))
         if not positions:
-            if _has_values(sheet):
+            if has_values(sheet):
                 expected = ", ".join(names.values())
                 self._note(
                     table.sheet,
@@ -302,14 +218,9 @@ class _Reader:
             return
         header_of = {normalize(h): h for h in names.values()}
         columns: dict[str, int] = {}  # header → column number
-        for number in range(1, min(sheet.max_column, MAX_COLUMNS) + 1):
-            text = _text(sheet.cell(header_row, number).value)
-            if not text:
-                continue
-            where = cell_place(
-                table.sheet, header_row, text, f"{get_column_letter(number)}{header_row}"
-            )
-            header = names.get(normalize(text))
+        for number, title in headers(sheet, first):
+            where = cell_place(table.sheet, first, title, f"{get_column_letter(number)}{first}")
+            header = names.get(normalize(title))
             if header is None:
                 self._note(
                     where,
@@ -320,24 +231,24 @@ class _Reader:
                     ),
                 )
             elif header in columns:
-                first = get_column_letter(columns[header])
+                other = get_column_letter(columns[header])
                 self._note(
                     where,
                     Note(
                         "error",
                         f"the column '{header}' appears twice (also "
-                        f"column {first}); only the first is read",
+                        f"column {other}); only the first is read",
                     ),
                 )
             else:
                 columns[header] = number
-        for row in range(header_row + 1, sheet.max_row + 1):
+        for row in range(first + 1, sheet.max_row + 1):
             self._read_row(table, sheet, row, columns)
 
     def _read_row(self, table: Table, sheet: Worksheet, row: int, columns: dict[str, int]) -> None:
-        cells = {header: self._cell(sheet, row, number) for header, number in columns.items()}
+        cells = {header: self.book.cell(sheet, row, number) for header, number in columns.items()}
         own = [c for c in table.columns if c.header in cells]
-        if all(_blank(cells[c.header]) for c in own):
+        if all(cells[c.header].blank for c in own):
             return  # a blank row (parent ids alone do not make a record)
         container = self._container(table, row, cells)
         if container is None:
@@ -364,7 +275,7 @@ class _Reader:
         self.records.setdefault(table.sheet, []).append((path, record))
 
     def _container(
-        self, table: Table, row: int, cells: dict[str, _Cell]
+        self, table: Table, row: int, cells: dict[str, CellValue]
     ) -> tuple[Path, list[Any]] | None:
         """The list this row's record goes into, found through its parent columns."""
         parent_path: Path = ()
@@ -390,7 +301,7 @@ class _Reader:
         return path, items
 
     def _find_parent(
-        self, table: Table, key: ParentKey, cell: _Cell | None, within: Path, where: str
+        self, table: Table, key: ParentKey, cell: CellValue | None, within: Path, where: str
     ) -> tuple[Path, dict[str, Any]] | None:
         parent_sheet = next(
             t for t in self.layout.tables if t.steps == table.steps[: key.level + 1]
@@ -400,7 +311,7 @@ class _Reader:
             for path, record in self.records.get(parent_sheet.sheet, [])
             if path[: len(within)] == within
         ]
-        value = _text(cell.value) if cell else ""
+        value = text(cell.value) if cell else ""
         noun = KIND_NAMES.get(key.id_kind or "", key.noun)
         if key.id_key:
             known = [str(record.get(key.id_key)) for _, record in candidates]
@@ -458,26 +369,6 @@ class _Reader:
 
 def _form_label(column: Column) -> str:
     return f"{column.section}: {column.header}"
-
-
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _blank(cell: _Cell) -> bool:
-    return cell.note is None and (cell.value is None or _text(cell.value) == "")
-
-
-def _has_values(sheet: Worksheet) -> bool:
-    return any(
-        value is not None and _text(value)
-        for row in sheet.iter_rows(
-            max_row=min(sheet.max_row, 1000),
-            max_col=min(sheet.max_column, MAX_COLUMNS),
-            values_only=True,
-        )
-        for value in row
-    )
 
 
 def _get(data: Any, path: Path) -> Any:

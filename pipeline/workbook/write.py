@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.workbook.cells import DATE_FORMAT, TEXT_FORMAT, cell_value
+from pipeline.workbook.derive import plan_layout
 from pipeline.workbook.layout import (
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
@@ -31,7 +32,6 @@ from pipeline.workbook.layout import (
     Layout,
     Percent,
     Table,
-    plan_layout,
 )
 from pipeline.workbook.read import FORM_HEADERS
 from pipeline.write import reproducible_zip
