@@ -24,7 +24,7 @@ from slugify import slugify
 from pipeline import __version__
 from pipeline.context import plan_context, with_document
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
-from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.errors import InvalidInputError, PipelineError, Problem, TemplateProblemError
 from pipeline.load import Source, find_inputs, load
 from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
@@ -69,7 +69,8 @@ class BuildOptions:
     """How to build. `jobs=None` means one worker per core."""
 
     out: Path = Path("build")
-    templates: Path = TEMPLATES_DIR
+    templates: Path | None = None
+    """A folder of templates replacing built-in ones by file name (see Document.template_in)."""
     jobs: int | None = None
     force: bool = False
     prune: bool = False
@@ -148,12 +149,21 @@ def _fingerprint(path: Path) -> str:
     return sha256(path.read_bytes())
 
 
-def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:
+def _template_record(document: Document, custom: Path | None) -> dict[str, str]:
+    """Which template produces `document`, for the manifest: a built-in one, or a file of the
+    custom folder (as given), with its content hash."""
+    path = document.template_in(custom)
+    builtin = path.resolve() == (TEMPLATES_DIR / document.template).resolve()
+    shown = f"built-in:{document.template}" if builtin else path.as_posix()
+    return {"path": shown, "sha256": _fingerprint(path)}
+
+
+def render_plan(plan: Plan, templates: Path | None = None) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}."""
     rendered = {}
     shared = plan_context(plan)
     for document in documents_of(plan):
-        template = templates / document.template
+        template = document.template_in(templates)
         compiled = prepared(template, _fingerprint(template))
         context = with_document(shared, plan, document)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
@@ -173,7 +183,7 @@ class _Rendered:
     code: str = ""
 
 
-def _render_input(path: Path, templates: Path) -> _Rendered:
+def _render_input(path: Path, templates: Path | None) -> _Rendered:
     """Runs in a worker: load, validate and render one input (nothing is written here)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
     _, result = read_plan(path)
@@ -205,11 +215,7 @@ class _Builder:
         self.on_result = on_result
         self.manifest = Manifest.load(options.out)
         self.templates = {
-            document.name: {
-                "path": document.template,
-                "sha256": _fingerprint(options.templates / document.template),
-            }
-            for document in DOCUMENTS
+            document.name: _template_record(document, options.templates) for document in DOCUMENTS
         }
         self.claimed: dict[str, str] = {}  # slug → input key, in this build
         self.results: list[PlanResult] = []
@@ -369,6 +375,7 @@ def build(
     """
     options = options or BuildOptions()
     started = time.monotonic()
+    _check_custom_templates(options.templates)
     try:
         with OutputLock(options.out) as lock:
             report = _build_locked(paths, options, lock, on_result or (lambda _: None))
@@ -379,6 +386,26 @@ def build(
         ) from None
     report.seconds = time.monotonic() - started
     return report
+
+
+def _check_custom_templates(folder: Path | None) -> None:
+    """A custom template is checked before any plan is rendered from it: a mistake stops the
+    build before a batch of documents comes out wrong."""
+    from pipeline.template_check import check_template
+
+    if folder is None:
+        return
+    problems = []
+    for document in DOCUMENTS:
+        template = document.template_in(folder)
+        if template != TEMPLATES_DIR / document.template:
+            problems += [p for p in check_template(template, document) if p.severity == "error"]
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise TemplateProblemError(
+            f"{len(problems)} problem(s) in the templates of {folder}:\n{listed}\n"
+            "(pipeline templates check shows them too)"
+        )
 
 
 def _build_locked(

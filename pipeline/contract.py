@@ -52,6 +52,7 @@ def template_sources(path: Path) -> Iterator[tuple[str, str]]:
 class _Walker:
     def __init__(self) -> None:
         self.used: set[VarPath] = set()
+        self.loops: set[VarPath] = set()
 
     def path(self, node: nodes.Node, scope: dict[str, VarPath]) -> VarPath | None:
         """The context path an expression refers to, if it is a plain variable path."""
@@ -83,6 +84,8 @@ class _Walker:
         if isinstance(node, nodes.For):
             self.visit(node.iter, scope)
             source = self.path(node.iter, scope)
+            if source is not None and source[0] != "?":
+                self.loops.add(source)
             inner = dict(scope)
             if isinstance(node.target, nodes.Name):
                 if source is not None:
@@ -108,6 +111,13 @@ class _Walker:
         for child in node.iter_child_nodes():
             if isinstance(child, nodes.Filter | nodes.Or):
                 self.visit(child, scope)
+
+
+def walk(template: nodes.Template) -> tuple[set[VarPath], set[VarPath]]:
+    """The context paths a parsed template uses, and those it loops over."""
+    walker = _Walker()
+    walker.visit(template, {})
+    return walker.used, walker.loops
 
 
 def used_paths(path: Path) -> dict[VarPath, str]:

@@ -31,11 +31,13 @@ from docx.opc.parts.coreprops import CorePropertiesPart
 from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from pipeline.context import Context
 from pipeline.errors import TemplateProblemError
+from pipeline.filters import FILTERS
 from pipeline.write import ZipEntry, reproducible_zip, zip_package
 
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
@@ -50,11 +52,45 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+_MAX_ITEMS = 10_000
+"""The longest sequence a template may make itself (a `range`, a repeated string)."""
+
+
+def _range(*args: int) -> range:
+    items = range(*args)
+    if len(items) > _MAX_ITEMS:
+        raise SecurityError(f"range of {len(items)} items is too long (at most {_MAX_ITEMS})")
+    return items
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no private attributes, no Python internals, no mutation of the
+    context), bounded: templates cannot build huge strings or ranges."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(sequence) * count > _MAX_ITEMS * 100
+                ):
+                    raise SecurityError("a template may not repeat text that many times")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(autoescape: bool = True) -> ImmutableSandboxedEnvironment:
     """The Jinja environment templates render in."""
-    return ImmutableSandboxedEnvironment(
-        autoescape=autoescape, undefined=StrictUndefined, finalize=_finalize
-    )
+    env = _Sandbox(autoescape=autoescape, undefined=StrictUndefined, finalize=_finalize)
+    for unneeded in ("lipsum", "cycler", "joiner"):
+        env.globals.pop(unneeded, None)
+    env.globals["range"] = _range
+    env.filters.update(FILTERS)
+    return env
 
 
 class _Template(DocxTemplate):  # type: ignore[misc]

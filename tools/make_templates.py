@@ -61,7 +61,7 @@ def improvement_plan() -> Document:
             ("Grades", "{{ organization.grades }}", None),
             (
                 "Enrollment",
-                "{{ organization.enrollment }} students",
+                "{{ organization.enrollment|number }} students",
                 "organization.enrollment is not none",
             ),
             ("Address", "{{ organization.address }}", "organization.address"),
