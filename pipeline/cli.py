@@ -16,7 +16,15 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__
-from pipeline.build import BuildOptions, PlanResult, Status, build, read_plan, read_plans
+from pipeline.build import (
+    BuildOptions,
+    PlanResult,
+    Status,
+    build,
+    preview,
+    read_plan,
+    read_plans,
+)
 from pipeline.config import CONFIG_NAME, load_config
 from pipeline.context import build_context
 from pipeline.documents import BY_NAME
@@ -306,6 +314,33 @@ def templates_check(files: tuple[Path, ...], fmt: str) -> None:
                 click.echo(f"ok: {name}")
     errors = any(p.severity == "error" for problems in found.values() for p in problems)
     sys.exit(1 if errors else 0)
+
+
+@templates.command("preview")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Plan to fill it with [default: the first in inputs/].",
+)
+@click.option(
+    "--out",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the preview [default: build/previews/NAME].",
+)
+@_reports_errors
+def templates_preview(template: Path, plan_path: Path | None, target: Path | None) -> None:
+    """Render a template with an example plan, every value a tag filled in highlighted.
+
+    Example: pipeline templates preview templates/custom/action-plan.docx --plan inputs/x.json
+    """
+    target = target or Path("build") / "previews" / template.name
+    written = preview(template, plan_path, target)
+    click.echo(f"wrote {written}")
 
 
 def main() -> None:

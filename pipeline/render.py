@@ -19,8 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import signal
+import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
+from markupsafe import Markup, escape
 
 from pipeline.context import Context
 from pipeline.errors import TemplateProblemError
@@ -104,6 +108,39 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         super().render_properties(context, environment(autoescape=False))
 
 
+RENDER_SECONDS = 60.0
+"""How long one document may take to render: a template that loops without end is stopped."""
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _TooSlow
+
+
+@contextmanager
+def _time_limit(template: Path) -> Iterator[None]:
+    """Stop a render that takes longer than RENDER_SECONDS (where signals can be used: the main
+    thread of a process, which is where builds render)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
+    try:
+        yield
+    except _TooSlow:
+        raise TemplateProblemError(
+            f"{template.name}: rendering took longer than {RENDER_SECONDS:g} s and was "
+            "stopped; does the template loop too much?"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _template_error(template: Path, error: TemplateError) -> TemplateProblemError:
     lines = getattr(error, "docx_context", None) or []
     nearby = " / ".join(line.strip() for line in lines if line.strip())
@@ -120,7 +157,8 @@ def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
     """Render `template` with `context` the standard docxtpl way; return the .docx bytes."""
     document = _Template(io.BytesIO(template.read_bytes()))
     try:
-        document.render(context, jinja_env=environment(), autoescape=True)
+        with _time_limit(template):
+            document.render(context, jinja_env=environment(), autoescape=True)
     except TemplateError as error:
         raise _template_error(template, error) from None
     properties = document.docx.core_properties
@@ -134,7 +172,7 @@ def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
 # The prepared (compile-once) path
 
 
-def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+def _compile_source(env: ImmutableSandboxedEnvironment, source: str) -> Template:
     # As docxtpl's render_xml_part: one paragraph per line, so errors have useful line numbers.
     return env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
 
@@ -187,12 +225,36 @@ def _body_tree(tpl: DocxTemplate, xml: str) -> Any:
     return tpl.fix_tables(xml) if _tables_need_fixing(tree) else tree
 
 
+_PRINT = re.compile(r"\{\{(?![rp]\s)(-?)(.*?)(-?)\}\}", re.DOTALL)
+_HIGHLIGHT = (
+    '</w:t></w:r><w:r><w:rPr><w:highlight w:val="yellow"/></w:rPr>'
+    '<w:t xml:space="preserve">{}</w:t></w:r><w:r><w:t xml:space="preserve">'
+)
+
+
+def _marking(source: str) -> str:
+    """Route every printed value through `_filled` (previews only)."""
+    return _PRINT.sub(lambda m: f"{{{{{m[1]} _filled(({m[2]})) {m[3]}}}}}", source)
+
+
+def _filled(value: Any) -> Markup:
+    """The value in a run of its own, highlighted, so a preview shows what each tag printed."""
+    return Markup(_HIGHLIGHT.format(escape(str(_finalize(value)))))
+
+
 class PreparedTemplate:
     """A template loaded, patched and compiled once, for rendering many documents."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, mark_filled: bool = False) -> None:
+        """`mark_filled` highlights every value a `{{ … }}` tag prints (for previews)."""
         self.path = path
         env = environment()
+        if mark_filled:
+            env.globals["_filled"] = _filled
+
+        def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+            return _compile_source(env, _marking(source) if mark_filled else source)
+
         plain = environment(autoescape=False)
         tpl = _Template(io.BytesIO(path.read_bytes()))
         tpl.render_init()
@@ -239,6 +301,10 @@ class PreparedTemplate:
 
     def render(self, context: Context, revision_date: dt.date) -> bytes:
         """The .docx bytes for `context`, identical to `render()`'s."""
+        with _time_limit(self.path):
+            return self._render(context, revision_date)
+
+    def _render(self, context: Context, revision_date: dt.date) -> bytes:
         tpl = self._tpl
         try:
             tree = _body_tree(tpl, _finish(tpl, self._document.render(context)))
