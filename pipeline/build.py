@@ -24,7 +24,7 @@ from slugify import slugify
 from pipeline import __version__
 from pipeline.context import plan_context, with_document
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
-from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.errors import InvalidInputError, PipelineError, Problem, TemplateProblemError
 from pipeline.load import Source, find_inputs, load
 from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
@@ -71,7 +71,8 @@ class BuildOptions:
     """How to build. `jobs=None` means one worker per core."""
 
     out: Path = Path("build")
-    templates: Path = TEMPLATES_DIR
+    templates: Path | None = None
+    """A folder of templates replacing built-in ones by file name (see Document.template_in)."""
     jobs: int | None = None
     force: bool = False
     prune: bool = False
@@ -123,22 +124,22 @@ def read_plans(paths: list[Path]) -> list[PlanResult]:
     for result in results:
         if result.plan is None:
             continue
-        first = owners.setdefault(result.plan.organization.code, result)
+        code = result.plan.organization.code
+        first = owners.setdefault(code, result)
         if first is not result:
-            _conflict(result, first.source)
-            _conflict(first, result.source)
+            _conflict(result, first.source, code)
+            _conflict(first, result.source, code)
     return results
 
 
-def _conflict(result: PlanResult, other: str) -> None:
+def _conflict(result: PlanResult, other: str, code: str) -> None:
     """Two inputs describe one organization: neither is built, the user must choose."""
-    assert result.plan is not None
     result.status = Status.FAILED
     result.problems.append(
         Problem(
             result.source,
             result.code_location,
-            f"organization {result.plan.organization.code} also has a plan in {other}",
+            f"organization {code} also has a plan in {other}",
             "keep one input per organization",
         )
     )
@@ -152,12 +153,21 @@ def _fingerprint(path: Path) -> str:
     return sha256(path.read_bytes())
 
 
-def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:
+def _template_record(document: Document, custom: Path | None) -> dict[str, str]:
+    """Which template produces `document`, for the manifest: a built-in one, or a file of the
+    custom folder (as given), with its content hash."""
+    path = document.template_in(custom)
+    builtin = path.resolve() == (TEMPLATES_DIR / document.template).resolve()
+    shown = f"built-in:{document.template}" if builtin else path.as_posix()
+    return {"path": shown, "sha256": _fingerprint(path)}
+
+
+def render_plan(plan: Plan, templates: Path | None = None) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}."""
     rendered = {}
     shared = plan_context(plan)
     for document in documents_of(plan):
-        template = templates / document.template
+        template = document.template_in(templates)
         compiled = prepared(template, _fingerprint(template))
         context = with_document(shared, plan, document)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
@@ -166,31 +176,38 @@ def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]
 
 @dataclass
 class _Rendered:
-    """A worker's answer for one input: the documents in memory, or the problems."""
+    """A worker's answer for one input: the documents in memory, or the problems. (Small on
+    purpose: it crosses a process boundary, and the plan itself stays in the worker.)"""
 
     source: str
     input_sha256: str
-    plan: Plan | None
     problems: list[Problem]
-    documents: dict[str, bytes]
+    documents: dict[str, bytes] = field(default_factory=dict)
+    slug: str = ""
+    code: str = ""
     code_location: str = "$.organization.code"
 
 
-def _render_input(path: Path, templates: Path) -> _Rendered:
+def _render_input(path: Path, templates: Path | None) -> _Rendered:
     """Runs in a worker: load, validate and render one input (nothing is written here)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
     _, result = read_plan(path)
-    if result.plan is None:
-        return _Rendered(str(path), digest, None, result.problems, {})
-    try:
-        documents = render_plan(result.plan, templates)
-    except PipelineError as error:
-        problem = Problem(str(path), "template", str(error))
-        return _Rendered(str(path), digest, result.plan, [*result.problems, problem], {})
-    # Warnings travel with the documents, to be shown.
-    return _Rendered(
-        str(path), digest, result.plan, result.problems, documents, result.code_location
+    plan = result.plan
+    if plan is None:
+        return _Rendered(str(path), digest, result.problems)
+    rendered = _Rendered(
+        str(path),
+        digest,
+        result.problems,  # warnings travel with the documents, to be shown
+        slug=slug(plan),
+        code=plan.organization.code,
+        code_location=result.code_location,
     )
+    try:
+        rendered.documents = render_plan(plan, templates)
+    except PipelineError as error:
+        rendered.problems.append(Problem(str(path), "template", str(error)))
+    return rendered
 
 
 def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
@@ -210,11 +227,7 @@ class _Builder:
         self.on_result = on_result
         self.manifest = Manifest.load(options.out)
         self.templates = {
-            document.name: {
-                "path": document.template,
-                "sha256": _fingerprint(options.templates / document.template),
-            }
-            for document in DOCUMENTS
+            document.name: _template_record(document, options.templates) for document in DOCUMENTS
         }
         self.claimed: dict[str, str] = {}  # slug → input key, in this build
         self.results: list[PlanResult] = []
@@ -251,18 +264,16 @@ class _Builder:
         key = input_key(Path(rendered.source))
         result = PlanResult(
             rendered.source,
-            plan=rendered.plan,
             problems=rendered.problems,
             reasons=reasons,
             code_location=rendered.code_location,
         )
-        plan = rendered.plan
-        if plan is not None and not any(p.severity == "error" for p in result.problems):
-            slug_ = slug(plan)
+        if rendered.slug and not any(p.severity == "error" for p in result.problems):
+            slug_ = rendered.slug
             owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
             if owner is not None and owner != key:
-                _conflict(result, owner)
-                self._unclaim(owner, result.source)
+                _conflict(result, owner, rendered.code)
+                self._unclaim(owner, result.source, rendered.code)
             else:
                 self.claimed[slug_] = key
                 self._write(result, key, rendered, slug_)
@@ -270,11 +281,11 @@ class _Builder:
             self.manifest.entries.pop(key, None)
         return result
 
-    def _unclaim(self, owner: str, other: str) -> None:
+    def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
         for earlier in self.results:
             if input_key(Path(earlier.source)) == owner and earlier.status is Status.BUILT:
-                _conflict(earlier, other)
+                _conflict(earlier, other, code)
                 self.manifest.entries.pop(owner, None)
 
     def _write(self, result: PlanResult, key: str, rendered: _Rendered, slug_: str) -> None:
@@ -381,6 +392,7 @@ def build(
     """
     options = options or BuildOptions()
     started = time.monotonic()
+    _check_custom_templates(options.templates)
     try:
         with OutputLock(options.out) as lock:
             report = _build_locked(paths, options, lock, on_result or (lambda _: None))
@@ -391,6 +403,26 @@ def build(
         ) from None
     report.seconds = time.monotonic() - started
     return report
+
+
+def _check_custom_templates(folder: Path | None) -> None:
+    """A custom template is checked before any plan is rendered from it: a mistake stops the
+    build before a batch of documents comes out wrong."""
+    from pipeline.template_check import check_template
+
+    if folder is None:
+        return
+    problems = []
+    for document in DOCUMENTS:
+        template = document.template_in(folder)
+        if template != TEMPLATES_DIR / document.template:
+            problems += [p for p in check_template(template, document) if p.severity == "error"]
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise TemplateProblemError(
+            f"{len(problems)} problem(s) in the templates of {folder}:\n{listed}\n"
+            "(pipeline templates check shows them too)"
+        )
 
 
 def _build_locked(
@@ -418,3 +450,32 @@ def _build_locked(
     builder.prune({input_key(path) for path in inputs}, report)
     builder.manifest.save(options.out)
     return report
+
+
+def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
+    """Render `template` with an example plan (the first in inputs/, or `plan_path`), every
+    value a tag filled in highlighted; write it to `target`. Returns `target`."""
+    from pipeline.render import PreparedTemplate
+    from pipeline.template_check import document_for
+
+    if target.resolve() == template.resolve() or (
+        plan_path and target.resolve() == plan_path.resolve()
+    ):
+        raise PipelineError(f"will not write the preview over {target}")
+    if plan_path is None:
+        candidates = list(find_inputs([Path("inputs")])) if Path("inputs").is_dir() else []
+        plan_path = candidates[0] if candidates else None
+    if plan_path is None:
+        from pipeline.contract import full_plan
+
+        plan = full_plan()
+    else:
+        _, result = read_plan(plan_path)
+        if result.plan is None:
+            raise InvalidInputError(result.problems)
+        plan = result.plan
+    document = document_for(template) or DOCUMENTS[0]
+    context = with_document(plan_context(plan), plan, document)
+    data = PreparedTemplate(template, mark_filled=True).render(context, plan.plan.revision.date)
+    write_atomic(target, data)
+    return target
