@@ -16,6 +16,7 @@ from pipeline.workbook import derive_layout, plan_layout, read_workbook_bytes, w
 from pipeline.workbook.cells import normalize
 from pipeline.workbook.derive import field_shape, is_model
 from pipeline.workbook.layout import Kind, Layout, Percent
+from tests.conftest import ROOT
 
 
 def _leaves(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
@@ -222,3 +223,9 @@ def test_only_single_values_and_lists_of_records_or_values_are_laid_out() -> Non
 
     with pytest.raises(TypeError, match="union"):
         derive_layout(Odd)
+
+
+def test_the_workbook_page_names_every_sheet() -> None:
+    page = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
+    for table in plan_layout().sheets:
+        assert table.sheet in page, table.sheet

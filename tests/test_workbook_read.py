@@ -18,7 +18,7 @@ from pipeline.validate import validate
 from tests.conftest import MINIMAL, ROOT
 from tests.workbooks import Edit, patch_cell, workbook_from
 
-HARBOR = ROOT / "inputs" / "harbor-view-elementary.json"
+EXAMPLE = ROOT / "inputs" / "maple-street-elementary.xlsx"
 
 # (what is wrong, sheet, row (0: the Plan sheet's field), header, value, location, message)
 MISTAKES: list[tuple[str, str, int | tuple[str, str], str, Any, str, str]] = [
@@ -87,8 +87,9 @@ def _plant(path: Path, mistakes: list[tuple[Any, ...]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def harbor_xlsx(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return workbook_from(HARBOR, tmp_path_factory.mktemp("harbor") / "harbor.xlsx")
+def example_xlsx() -> Path:
+    """The example workbook (the Harbor View plan, for Maple Street Elementary)."""
+    return EXAMPLE
 
 
 def _copy(source: Path, tmp_path: Path) -> Path:
@@ -103,7 +104,7 @@ def _copy(source: Path, tmp_path: Path) -> Path:
     ids=[case[0] for case in MISTAKES],
 )
 def test_a_mistake_is_reported_at_its_cell(
-    harbor_xlsx: Path,
+    example_xlsx: Path,
     tmp_path: Path,
     sheet: str,
     row: Any,
@@ -112,7 +113,7 @@ def test_a_mistake_is_reported_at_its_cell(
     location: str,
     message: str,
 ) -> None:
-    path = _copy(harbor_xlsx, tmp_path)
+    path = _copy(example_xlsx, tmp_path)
     _plant(path, [(None, sheet, row, header, value)])
     with pytest.raises(InvalidInputError) as caught:
         validate(load(path))
@@ -123,8 +124,8 @@ def test_a_mistake_is_reported_at_its_cell(
     assert str(errors[0]).startswith(f"{path} › {location}: ")
 
 
-def test_ten_planted_mistakes_are_reported_in_one_run(harbor_xlsx: Path, tmp_path: Path) -> None:
-    path = _copy(harbor_xlsx, tmp_path)
+def test_ten_planted_mistakes_are_reported_in_one_run(example_xlsx: Path, tmp_path: Path) -> None:
+    path = _copy(example_xlsx, tmp_path)
     _plant(path, MISTAKES)
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
@@ -139,9 +140,9 @@ def test_ten_planted_mistakes_are_reported_in_one_run(harbor_xlsx: Path, tmp_pat
 
 
 def test_a_row_under_an_unknown_parent_still_has_its_cells_checked(
-    harbor_xlsx: Path, tmp_path: Path
+    example_xlsx: Path, tmp_path: Path
 ) -> None:
-    path = _copy(harbor_xlsx, tmp_path)
+    path = _copy(example_xlsx, tmp_path)
     with Edit(path) as book:
         book.set("Initiatives", 4, "Objective ID", "SO9")
         book.set("Initiatives", 4, "Evidence tier", 9)
@@ -192,7 +193,7 @@ def test_numbers_stored_as_text(minimal_xlsx: Path) -> None:
     with Edit(minimal_xlsx) as book:
         book.set("Resources", 2, "Amount", "$85,000.50")
         book.set_form("Organization", "Enrollment", " 1,204 ")
-        book.set("Initiatives", 2, "Evidence tier", "3")
+        book.set("Initiatives", 2, "Evidence tier", " 3 ")
     plan, notes = _read(minimal_xlsx)
     assert notes == []
     assert plan.action_plan and plan.action_plan.resources[0].amount == 85000.5
@@ -400,3 +401,15 @@ def test_a_sheet_without_headers(minimal_xlsx: Path) -> None:
     (problem,) = caught.value.problems
     assert (problem.location, problem.message) == ("Team", "no row of column headers was found")
     assert problem.hint == "the first row names the columns: Name, Role, Group"
+
+
+@pytest.mark.parametrize("typed", [7, "7", " 7 ", 7.0])
+def test_a_tier_of_7_however_typed(minimal_xlsx: Path, typed: Any) -> None:
+    with Edit(minimal_xlsx) as book:
+        book.set("Initiatives", 2, "Evidence tier", typed)
+    with pytest.raises(InvalidInputError) as caught:
+        validate(load(minimal_xlsx))
+    assert [str(p) for p in caught.value.problems] == [
+        f"{minimal_xlsx} › Initiatives › row 2 › Evidence tier (F2): 7 is not one of the allowed "
+        "values (use one of: 1, 2, 3, 4)"
+    ]

@@ -229,6 +229,9 @@ def _read_date(value: Any, number_format: str, column: Column) -> Read:
 def _read_choice(value: Any, number_format: str, column: Column) -> Read:
     if isinstance(value, str):
         value = value.strip()
+        numbered = all(isinstance(c.value, int) for c in column.choices)
+        if numbered and column.kind is Kind.CHOICE and re.fullmatch(r"[0-9]+", value):
+            value = int(value)  # '7' typed as text in a numbered list: reported as 7
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) and column.kind is Kind.BOOLEAN:
@@ -242,7 +245,9 @@ def _read_choice(value: Any, number_format: str, column: Column) -> Read:
                 return Read(choice.value)
     # Said here rather than by the schema check, to name the choices as the dropdown shows them.
     shown = repr(value) if isinstance(value, str) else str(value)
-    labels = "; ".join(str(cell_value(c.value, column, False)) for c in column.choices)
+    shown_choices = [str(cell_value(c.value, column, False)) for c in column.choices]
+    separator = "; " if any("," in label for label in shown_choices) else ", "
+    labels = separator.join(shown_choices)
     return Read(
         value, [Note("error", f"{shown} is not one of the allowed values", f"use one of: {labels}")]
     )
