@@ -96,7 +96,18 @@ def _encode(plan: Plan, kind: str) -> bytes:
     if kind == ".xlsx":
         return workbook_bytes(plan.model_dump(mode="json", by_alias=True, exclude_none=True))
     data = plan.model_dump(mode="json", by_alias=True, exclude_unset=True, exclude_none=True)
-    return _json_text(data).encode("utf-8")
+    return _json_text(_whole_numbers(data)).encode("utf-8")
+
+
+def _whole_numbers(data: Any) -> Any:
+    """45.0 written as 45, as a person writes it (the model reads both as 45.0)."""
+    if isinstance(data, dict):
+        return {key: _whole_numbers(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_whole_numbers(item) for item in data]
+    if isinstance(data, float) and data.is_integer() and abs(data) < 2**53:
+        return int(data)
+    return data
 
 
 def _decode(content: bytes, kind: str, name: str) -> Source:
