@@ -7,7 +7,7 @@ Nothing here is written by hand per field. The walk over `model_fields` gives:
   becomes the field "Leader name") as one form sheet, "Plan": one row per field;
 - a sheet per list of records (`plan.team`, `objectives`), one row per record; a list nested in
   a record (`objectives[].initiatives`) gets a column naming its parent's id ("Objective ID");
-- a sheet with one column per list of free text (`needs_assessment.strengths`);
+- a sheet of one column for each list of free text (`needs_assessment.strengths`);
 - for lists of ids or of closed-list values inside a record, one cell with several values.
 
 So a field added to the model appears in the workbook, with its description as the input

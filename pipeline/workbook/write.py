@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.vocabulary import Unit
 from pipeline.workbook.cells import DATE_FORMAT, TEXT_FORMAT, cell_value
 from pipeline.workbook.derive import plan_layout
 from pipeline.workbook.layout import (
@@ -250,7 +251,7 @@ def _is_percent(column: Column, record: Any, ancestors: tuple[tuple[int, Any], .
     if column.percent is Percent.BY_UNIT:
         for holder in (record, *(a for _, a in reversed(ancestors))):
             if isinstance(holder, dict) and column.unit_key in holder:
-                return bool(holder[column.unit_key] == "percent")
+                return bool(holder[column.unit_key] == Unit.PERCENT.value)
     return False
 
 
@@ -260,18 +261,27 @@ def _write_table(
     width = len(table.parents) + len(table.columns)
     rows = list(_records(data, table.steps))
     last = len(rows) + 1 + DATA_ROWS
-    for number, parent in enumerate(table.parents, start=1):
-        _header(sheet.cell(1, number), parent.header, True)
-        prompt = (
+    # A parent column holds an id, as a column of references to that kind of record would.
+    parent_columns = [
+        Column(
+            (),
+            parent.header,
             f"The {'id' if parent.id_key else 'number'} of the {parent.noun} this "
-            f"{table.noun} belongs to. Required."
+            f"{table.noun} belongs to. Required.",
+            Kind.CODE,
+            True,
+            ref_kind=parent.id_kind,
         )
-        _message(sheet, f"{get_column_letter(number)}1", parent.header, prompt)
+        for parent in table.parents
+    ]
+    for number, parent_column in enumerate(parent_columns, start=1):
         letter = get_column_letter(number)
-        parent_column = Column((), parent.header, prompt, Kind.CODE, True, ref_kind=parent.id_kind)
+        prompt = parent_column.description
+        _header(sheet.cell(1, number), parent_column.header, True)
+        _message(sheet, f"{letter}1", parent_column.header, prompt)
         if not _dropdown(sheet, f"{letter}2:{letter}{last}", parent_column, layout, lists):
-            _message(sheet, f"{letter}2:{letter}{last}", parent.header, prompt)
-        sheet.column_dimensions[letter].width = max(14, len(parent.header) + 4)
+            _message(sheet, f"{letter}2:{letter}{last}", parent_column.header, prompt)
+        sheet.column_dimensions[letter].width = max(14, len(parent_column.header) + 4)
         sheet.column_dimensions[letter].number_format = TEXT_FORMAT
     offset = len(table.parents)
     for number, column in enumerate(table.columns, start=offset + 1):
@@ -286,7 +296,7 @@ def _write_table(
         for number, parent in enumerate(table.parents, start=1):
             position, holder = ancestors[parent.level]
             key = holder.get(parent.id_key) if parent.id_key else position + 1
-            _put(sheet.cell(row, number), str(key), Column((), "", "", Kind.CODE, True), False)
+            _put(sheet.cell(row, number), str(key), parent_columns[number - 1], False)
         for number, column in enumerate(table.columns, start=offset + 1):
             value = record if column.key == () else _get(record, column.key)
             if value is not None and value != []:
@@ -344,12 +354,11 @@ def _instructions(sheet: Worksheet, layout: Layout) -> None:
     for row, line in enumerate(lines, start=3):
         sheet.cell(row, 1, line).alignment = _WRAP
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        sheet.row_dimensions[row].height = 32
+        sheet.row_dimensions[row].height = 15 * (len(line) // 110 + 1) + 3  # wrapped lines
     row = len(lines) + 4
     _header(sheet.cell(row, 1), "Sheet", True)
     _header(sheet.cell(row, 2), "What it holds", True)
-    described = [*layout.sheets]
-    for table in described:
+    for table in layout.sheets:
         row += 1
         text = table.description
         for parent in table.parents:
