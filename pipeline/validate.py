@@ -62,7 +62,8 @@ def _most_relevant(error: SchemaError) -> list[SchemaError]:
     if not candidates:
         return [error]
     if len(candidates) > 1:  # several typed branches: the one that got furthest
-        return _most_relevant(min(error.context, key=lambda sub: len(sub.relative_path)))
+        subs = [sub for branch in candidates for sub in branch]
+        return _most_relevant(min(subs, key=lambda sub: len(sub.relative_path)))
     # A value of another type altogether comes back as one `type` error: what was expected.
     return [found for sub in candidates[0] for found in _most_relevant(sub)]
 
