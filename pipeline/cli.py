@@ -27,7 +27,7 @@ from pipeline.build import (
 )
 from pipeline.config import CONFIG_NAME, load_config
 from pipeline.context import build_context
-from pipeline.convert import OUTPUT_SUFFIXES, convert, init
+from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.load import find_inputs

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
 from pipeline.cli import cli
-from pipeline.convert import SCHEMA_FILE
+from pipeline.interchange import SCHEMA_FILE
 from pipeline.load import load
 from pipeline.validate import validate
 from pipeline.workbook import plan_layout

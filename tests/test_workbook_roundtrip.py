@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from pipeline.build import render_plan
-from pipeline.convert import convert
+from pipeline.interchange import convert
 from pipeline.load import Source, load
 from pipeline.model import Plan
 from pipeline.validate import validate
