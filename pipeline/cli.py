@@ -27,9 +27,9 @@ from pipeline.build import (
 )
 from pipeline.config import CONFIG_NAME, load_config
 from pipeline.context import build_context
-from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.load import find_inputs
 from pipeline.manifest import merge
 from pipeline.schema import schema_text
