@@ -31,7 +31,7 @@ from pipeline import __version__
 from pipeline.context import plan_context, with_document
 from pipeline.convert import ConversionError, Converter, ExportOptions, find_office
 from pipeline.documents import BY_NAME, DOCUMENTS, PACKET, TEMPLATES_DIR, Document
-from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.errors import InvalidInputError, PipelineError, Problem, TemplateProblemError
 from pipeline.load import Source, find_inputs, load
 from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
@@ -67,6 +67,8 @@ class PlanResult:
     """Why it was rebuilt: new, input changed, template changed, options changed…"""
     folder: Path | None = None
     written: list[Path] = field(default_factory=list)
+    code_location: str = "$.organization.code"
+    """Where the organization code is in the input (a JSON path, or a workbook cell)."""
 
     @property
     def ok(self) -> bool:
@@ -78,7 +80,8 @@ class BuildOptions:
     """How to build. `jobs=None` means one worker per core."""
 
     out: Path = Path("build")
-    templates: Path = TEMPLATES_DIR
+    templates: Path | None = None
+    """A folder of templates replacing built-in ones by file name (see Document.template_in)."""
     jobs: int | None = None
     force: bool = False
     prune: bool = False
@@ -130,6 +133,8 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
         source = load(path)
         result.plan = validate(source)
         result.status = Status.BUILT
+        result.problems = list(source.problems)  # warnings only: they do not fail a plan
+        result.code_location = source.locate(("organization", "code"))
         return source, result
     except InvalidInputError as error:
         result.problems = error.problems
@@ -157,7 +162,7 @@ def _conflict(result: PlanResult, other: str, code: str) -> None:
     result.problems.append(
         Problem(
             result.source,
-            "$.organization.code",
+            result.code_location,
             f"organization {code} also has a plan in {other}",
             "keep one input per organization",
         )
@@ -172,12 +177,21 @@ def _fingerprint(path: Path) -> str:
     return sha256(path.read_bytes())
 
 
-def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:
+def _template_record(document: Document, custom: Path | None) -> dict[str, str]:
+    """Which template produces `document`, for the manifest: a built-in one, or a file of the
+    custom folder (as given), with its content hash."""
+    path = document.template_in(custom)
+    builtin = path.resolve() == (TEMPLATES_DIR / document.template).resolve()
+    shown = f"built-in:{document.template}" if builtin else path.as_posix()
+    return {"path": shown, "sha256": _fingerprint(path)}
+
+
+def render_plan(plan: Plan, templates: Path | None = None) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}."""
     rendered = {}
     shared = plan_context(plan)
     for document in documents_of(plan):
-        template = templates / document.template
+        template = document.template_in(templates)
         compiled = prepared(template, _fingerprint(template))
         context = with_document(shared, plan, document)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
@@ -195,13 +209,14 @@ class _Rendered:
     documents: dict[str, bytes] = field(default_factory=dict)
     slug: str = ""
     code: str = ""
+    code_location: str = "$.organization.code"
     revision_date: dt.date | None = None
     packet: PacketInfo | None = None
     titles: dict[str, str] = field(default_factory=dict)
     """Per document file name: its title (the packet's bookmark)."""
 
 
-def _render_input(path: Path, templates: Path) -> _Rendered:
+def _render_input(path: Path, templates: Path | None) -> _Rendered:
     """Runs in a worker: load, validate and render one input (nothing is written here)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
     _, result = read_plan(path)
@@ -211,9 +226,10 @@ def _render_input(path: Path, templates: Path) -> _Rendered:
     rendered = _Rendered(
         str(path),
         digest,
-        [],
+        result.problems,  # warnings travel with the documents, to be shown
         slug=slug(plan),
         code=plan.organization.code,
+        code_location=result.code_location,
         revision_date=plan.plan.revision.date,
         packet=packet_info(plan),
         titles={document.filename: document.title(plan) for document in documents_of(plan)},
@@ -266,11 +282,7 @@ class _Builder:
         self.on_result = on_result
         self.manifest = Manifest.load(options.out)
         self.templates = {
-            document.name: {
-                "path": document.template,
-                "sha256": _fingerprint(options.templates / document.template),
-            }
-            for document in DOCUMENTS
+            document.name: _template_record(document, options.templates) for document in DOCUMENTS
         }
         self.claimed: dict[str, str] = {}  # slug → input key, in this build
         self.results: list[PlanResult] = []
@@ -306,9 +318,14 @@ class _Builder:
         """Write one plan's documents (main process only). With PDFs, its record waits for
         the conversions: the returned _Pending completes it."""
         key = input_key(Path(rendered.source))
-        result = PlanResult(rendered.source, problems=rendered.problems, reasons=reasons)
+        result = PlanResult(
+            rendered.source,
+            problems=rendered.problems,
+            reasons=reasons,
+            code_location=rendered.code_location,
+        )
         pending = None
-        if rendered.slug and not result.problems:
+        if rendered.slug and not any(p.severity == "error" for p in result.problems):
             slug_ = rendered.slug
             owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
             if owner is not None and owner != key:
@@ -366,7 +383,7 @@ class _Builder:
             result.written.append(folder / target)
             document = BY_NAME[name.removesuffix(".docx")]
             parts.append(Part(rendered.titles.get(name, document.name), document.label, pdf))
-        if result.problems:
+        if any(problem.severity == "error" for problem in result.problems):
             self._remove_stale(folder, entry)
             result.status = Status.FAILED
             self.manifest.entries.pop(pending.key, None)
@@ -541,6 +558,7 @@ def build(
     """
     options = options or BuildOptions()
     started = time.monotonic()
+    _check_custom_templates(options.templates)
     if options.pdfs:
         find_office()  # LibreOfficeMissingError, before anything is written
     try:
@@ -553,6 +571,26 @@ def build(
         ) from None
     report.seconds = time.monotonic() - started
     return report
+
+
+def _check_custom_templates(folder: Path | None) -> None:
+    """A custom template is checked before any plan is rendered from it: a mistake stops the
+    build before a batch of documents comes out wrong."""
+    from pipeline.template_check import check_template
+
+    if folder is None:
+        return
+    problems = []
+    for document in DOCUMENTS:
+        template = document.template_in(folder)
+        if template != TEMPLATES_DIR / document.template:
+            problems += [p for p in check_template(template, document) if p.severity == "error"]
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise TemplateProblemError(
+            f"{len(problems)} problem(s) in the templates of {folder}:\n{listed}\n"
+            "(pipeline templates check shows them too)"
+        )
 
 
 def _build_locked(
@@ -592,3 +630,32 @@ def _build_locked(
     builder.prune({input_key(path) for path in inputs}, report)
     builder.manifest.save(options.out)
     return report
+
+
+def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
+    """Render `template` with an example plan (the first in inputs/, or `plan_path`), every
+    value a tag filled in highlighted; write it to `target`. Returns `target`."""
+    from pipeline.render import PreparedTemplate
+    from pipeline.template_check import document_for
+
+    if target.resolve() == template.resolve() or (
+        plan_path and target.resolve() == plan_path.resolve()
+    ):
+        raise PipelineError(f"will not write the preview over {target}")
+    if plan_path is None:
+        candidates = list(find_inputs([Path("inputs")])) if Path("inputs").is_dir() else []
+        plan_path = candidates[0] if candidates else None
+    if plan_path is None:
+        from pipeline.contract import full_plan
+
+        plan = full_plan()
+    else:
+        _, result = read_plan(plan_path)
+        if result.plan is None:
+            raise InvalidInputError(result.problems)
+        plan = result.plan
+    document = document_for(template) or DOCUMENTS[0]
+    context = with_document(plan_context(plan), plan, document)
+    data = PreparedTemplate(template, mark_filled=True).render(context, plan.plan.revision.date)
+    write_atomic(target, data)
+    return target

@@ -17,13 +17,24 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__
-from pipeline.build import BuildOptions, PlanResult, Status, build, read_plan, read_plans
+from pipeline.build import (
+    BuildOptions,
+    PlanResult,
+    Status,
+    build,
+    preview,
+    read_plan,
+    read_plans,
+)
+from pipeline.config import CONFIG_NAME, load_config
 from pipeline.context import build_context
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.load import find_inputs
 from pipeline.manifest import merge
 from pipeline.schema import schema_text
+from pipeline.template_check import check_template, document_for
 from pipeline.write import OutputLock
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,7 +42,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _report(problems: list[Problem]) -> None:
     for problem in problems:
-        click.echo(f"Error: {problem}", err=True)
+        label = "Warning" if problem.severity == "warning" else "Error"
+        click.echo(f"{label}: {problem}", err=True)
 
 
 def _reports_errors(command: F) -> F:
@@ -53,10 +65,10 @@ def _reports_errors(command: F) -> F:
 
 def _summary(results: list[PlanResult]) -> int:
     failed = [r for r in results if not r.ok]
-    for result in failed:
-        _report(result.problems)
+    for result in results:
+        _report(result.problems)  # a valid plan's are warnings
     if not results:
-        click.echo("Error: no inputs found (looked for .json files)", err=True)
+        click.echo("Error: no inputs found (looked for .json and .xlsx files)", err=True)
         return 1
     return 1 if failed else 0
 
@@ -105,7 +117,8 @@ _paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_typ
 def cli() -> None:
     """Validate improvement plans and build their official Word documents.
 
-    Inputs are JSON files (see `pipeline schema`); folders are searched for them.
+    Inputs are JSON files (see `pipeline schema`) or Excel workbooks (see `pipeline init`);
+    folders are searched for both.
     """
 
 
@@ -130,9 +143,22 @@ def validate(paths: tuple[Path, ...]) -> None:
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder the documents go into.",
+    default=None,
+    help="Folder the documents go into [default: build].",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of templates replacing built-in ones by file name (action-plan.docx, …).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Project settings [default: ./{CONFIG_NAME} when it exists].",
 )
 @click.option(
     "--jobs",
@@ -162,7 +188,9 @@ def validate(paths: tuple[Path, ...]) -> None:
 @_reports_errors
 def build_command(
     paths: tuple[Path, ...],
-    out: Path,
+    out: Path | None,
+    templates_dir: Path | None,
+    config_path: Path | None,
     jobs: int | None,
     force: bool,
     prune: bool,
@@ -179,10 +207,19 @@ def build_command(
 
     Example: pipeline build inputs/ --out build/ --jobs 4 --pdf
     """
+    config = load_config(config_path)
+    out = out or config.out or Path("build")
     sources = list(paths) or [Path("inputs")]
     total = sum(1 for _ in find_inputs(sources))
     options = BuildOptions(
-        out=out, jobs=jobs, force=force, prune=prune, shard=shard, pdf=pdf, pdf_a=pdf_a
+        out=out,
+        templates=templates_dir or config.templates,
+        jobs=jobs or config.jobs,
+        force=force,
+        prune=prune,
+        shard=shard,
+        pdf=pdf,
+        pdf_a=pdf_a,
     )
     report = build(sources, options, on_result=_Progress(total, quiet))
     counts = ", ".join(f"{report.count(status)} {status}" for status in Status)
@@ -224,6 +261,47 @@ def manifest_merge(shards: tuple[Path, ...], target: Path) -> None:
     click.echo(f"merged {len(keys)} plan(s) from {len(shards)} folder(s) into {target}/")
 
 
+def _output(_: click.Context, __: click.Parameter, value: Path) -> Path:
+    if value.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise click.BadParameter(f"'{value}' must end in .xlsx or .json")
+    return value
+
+
+_force = click.option("--force", is_flag=True, help="Replace the file if it exists.")
+
+
+@cli.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), callback=_output)
+@_force
+@_reports_errors
+def init_command(path: Path, force: bool) -> None:
+    """Write a blank plan to fill in: a workbook (.xlsx) or JSON with its $schema (.json).
+
+    The workbook has a sheet per section or list, an input message on every header and
+    dropdowns on the closed lists.
+
+    Example: pipeline init plan.xlsx
+    """
+    init(path, force)
+    click.echo(f"wrote {path}")
+
+
+@cli.command("convert")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path), callback=_output)
+@_force
+@_reports_errors
+def convert_command(source: Path, target: Path, force: bool) -> None:
+    """Convert a plan between JSON and workbook (.xlsx), without losing anything.
+
+    SOURCE is checked first; TARGET is never the input, and is replaced only with --force.
+
+    Example: pipeline convert inputs/harbor-view-elementary.json harbor-view.xlsx
+    """
+    _report(convert(source, target, force))
+    click.echo(f"wrote {target}")
+
+
 @cli.command()
 @_reports_errors
 def schema() -> None:
@@ -254,6 +332,72 @@ def context(plan: Path, document: str) -> None:
         raise InvalidInputError(result.problems)
     data = build_context(result.plan, BY_NAME[document])
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@cli.group()
+def templates() -> None:
+    """Check and preview Word templates (yours or the built-in ones)."""
+
+
+@templates.command("check")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format; json is for tools.",
+)
+@_reports_errors
+def templates_check(files: tuple[Path, ...], fmt: str) -> None:
+    """Report every mistake in templates, with its place in the document, before rendering.
+
+    Exit 0 when no template has an error (warnings are shown), 1 otherwise.
+
+    Example: pipeline templates check templates/custom/action-plan.docx
+    """
+    found = {str(path): check_template(path, document_for(path)) for path in files}
+    if fmt == "json":
+        report = {name: [p.to_json() for p in problems] for name, problems in found.items()}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for name, problems in found.items():
+            for problem in problems:
+                click.echo(f"{problem.severity.capitalize()}: {problem}")
+            if not problems:
+                click.echo(f"ok: {name}")
+    errors = any(p.severity == "error" for problems in found.values() for p in problems)
+    sys.exit(1 if errors else 0)
+
+
+@templates.command("preview")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Plan to fill it with [default: the first in inputs/].",
+)
+@click.option(
+    "--out",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the preview [default: build/previews/NAME].",
+)
+@_reports_errors
+def templates_preview(template: Path, plan_path: Path | None, target: Path | None) -> None:
+    """Render a template with an example plan, every value a tag filled in highlighted.
+
+    Example: pipeline templates preview templates/custom/action-plan.docx --plan inputs/x.json
+    """
+    target = target or Path("build") / "previews" / template.name
+    written = preview(template, plan_path, target)
+    click.echo(f"wrote {written}")
 
 
 def main() -> None:

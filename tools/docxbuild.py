@@ -24,6 +24,7 @@ from docx.text.paragraph import Paragraph
 FONT = "Calibri"  # LibreOffice lays it out with the metric-compatible Carlito.
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 HEADER_FILL = "1F3864"
+_fill = HEADER_FILL  # the table header shading of the document being built
 BAND_FILL = "DCE3F0"
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -36,8 +37,14 @@ def _explicit_fonts(rfonts: object) -> None:
         rfonts.set(qn(attr), FONT)  # type: ignore[attr-defined]
 
 
-def create(landscape: bool) -> Document:
-    """A new document with the house styles, US Letter, in the given orientation."""
+def create(
+    landscape: bool, accent: RGBColor = NAVY, heading_font: str = FONT, fill: str = HEADER_FILL
+) -> Document:
+    """A new document with the house styles, US Letter, in the given orientation.
+
+    `accent`, `heading_font` and `fill` (table header shading) restyle it."""
+    global _fill
+    _fill = fill
     doc = new_document()
     styles_el = doc.styles.element
     for rfonts in styles_el.iter(qn("w:rFonts")):
@@ -66,10 +73,10 @@ def create(landscape: bool) -> Document:
         ("Heading 3", 11.5, 10),
     ):
         style = doc.styles[name]
-        style.font.name = FONT
+        style.font.name = heading_font
         style.font.size = Pt(size)
         style.font.bold = name != "Title"
-        style.font.color.rgb = NAVY
+        style.font.color.rgb = accent
         style.paragraph_format.space_before = Pt(before)
         style.paragraph_format.space_after = Pt(6)
         style.paragraph_format.keep_with_next = True
@@ -264,7 +271,7 @@ def table(
     _repeat_header(header)
     for cell, text in zip(header.cells, headers, strict=True):
         _set_cell(cell, text, "Table Heading")
-        _shade(cell, HEADER_FILL)
+        _shade(cell, _fill)
     if loop:
         table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
     row = table.add_row()

@@ -61,7 +61,7 @@ def improvement_plan() -> Document:
             ("Grades", "{{ organization.grades }}", None),
             (
                 "Enrollment",
-                "{{ organization.enrollment }} students",
+                "{{ organization.enrollment|number }} students",
                 "organization.enrollment is not none",
             ),
             ("Address", "{{ organization.address }}", "organization.address"),
@@ -483,12 +483,62 @@ def roadmap() -> Document:
     return doc
 
 
+def custom_action_plan() -> Document:
+    """The sample custom template (docs/templates.md): a consultant's restyled and reworded
+    action plan, using the filters. Tests build every example plan with it."""
+    doc = d.create(
+        landscape=True, accent=d.RGBColor(0x1E, 0x5B, 0x3A), heading_font="Cambria", fill="1E5B3A"
+    )
+    d.para(doc, "Implementation Plan, School Year {{ action_plan.school_year }}", style="Title")
+    d.para(doc, "{{ organization.name }} · prepared for the {{ plan.title }}", style="Subtitle")
+    d.para(
+        doc,
+        "From {{ action_plan.start_iso|date('short') }} to "
+        "{{ action_plan.end_iso|date('short') }}; plan revision {{ plan.revision.number }} "
+        "of {{ plan.revision.date_iso|date('%B %Y') }}.",
+    )
+    d.para(doc, "What we will do, and how we will know it is working", style="Heading 1")
+    d.tag(doc, "for o in objectives or []")
+    d.para(doc, "Goal {{ loop.index }}: {{ o.title }}", style="Heading 2")
+    d.tag(doc, "for i in o.initiatives")
+    d.para(doc, "{{ i.title }} (led by {{ i.lead }})", style="Heading 3")
+    d.tag(doc, "if i.also_serves")
+    d.labelled(doc, "Also supports goals", "{{ i.also_serves|join_and }}")
+    d.tag(doc, "endif")
+    d.table(
+        doc,
+        ["#", "Milestone", "Owner", "Due", "How we will know", "Where it stands"],
+        [
+            "{{ loop.index|ordinal }}",
+            "{{ b.description }}",
+            "{{ b.responsible }}",
+            "{{ b.due_iso|date('numeric') }}",
+            "{{ b.evidence }}",
+            "{{ b.status_label }}",
+        ],
+        [0.5, 3.6, 1.5, 1.0, 2.2, 1.0],
+        loop="b in i.benchmarks",
+    )
+    d.tag(doc, "endfor")
+    d.tag(doc, "endfor")
+    d.para(doc, "Budget", style="Heading 1")
+    d.table(
+        doc,
+        ["Source of funds", "Amount"],
+        ["{{ f.source }}", "{{ f.amount|money }}"],
+        [5.0, 2.0],
+        loop="f in action_plan.funding_summary",
+    )
+    return doc
+
+
 def main() -> None:
     out = ROOT / "templates"
     for path, build in (
         ("dese/improvement-plan.docx", improvement_plan),
         ("dese/action-plan.docx", action_plan),
         ("roadmap/roadmap.docx", roadmap),
+        ("custom/action-plan.docx", custom_action_plan),
     ):
         doc = build()
         d.header_and_footer(doc, HEADER, FOOTER)
