@@ -532,11 +532,14 @@ class _Conversions:
                 pdfs[name] = f"the PDF cannot be used: {error}"
         return pdfs
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop LibreOffice; with `abort` (the build was interrupted), at once."""
+        if self.converter is not None:
+            self.converter.close(abort)
         if self.threads is not None:
             self.threads.shutdown(wait=True, cancel_futures=True)
         if self.converter is not None:
-            self.converter.close()
+            self.converter.close(abort=True)  # anything started while the threads ended
 
 
 def _first_done(pending: dict[Future[_Rendered], int]) -> Iterator[Future[_Rendered]]:
@@ -624,8 +627,10 @@ def _build_locked(
                 builder.record(completed)
         for completed in conversions.completed(wait=True):
             builder.record(completed)
-    finally:
-        conversions.close()
+    except BaseException:
+        conversions.close(abort=True)
+        raise
+    conversions.close()
     report = BuildReport(builder.results)
     builder.prune({input_key(path) for path in inputs}, report)
     builder.manifest.save(options.out)

@@ -1,4 +1,4 @@
-"""Stage 5: .docx → PDF with a pool of long-lived headless LibreOffice instances.
+"""Stage 6, with --pdf: .docx → PDF with a pool of long-lived headless LibreOffice instances.
 
 Starting LibreOffice costs 1.3–1.7 s; converting a document in a running one about 0.15 s
 (research/docgen.md §3.1). So each instance is started once and converts many documents: it is
@@ -333,6 +333,7 @@ class Converter:
             self._idle.put(slot)  # its instance is started when first needed
         self._lock = threading.Lock()
         self._profiles = 0
+        self._closed = False
 
     def __enter__(self) -> Converter:
         return self
@@ -340,12 +341,18 @@ class Converter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Stop every instance and remove the profiles and scratch files."""
+    def close(self, abort: bool = False) -> None:
+        """Stop every instance (kill it, with `abort`: a build interrupted does not wait for
+        the documents being converted) and remove the profiles and scratch files. Later
+        conversions fail; calling it again ends what was started meanwhile."""
+        self._closed = True
         for slot in self._slots:
-            if slot.instance is not None:
-                slot.instance.stop()
-                slot.instance = None
+            instance, slot.instance = slot.instance, None
+            if instance is not None:
+                if abort:
+                    instance.kill()
+                else:
+                    instance.stop()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def convert(self, name: str, docx: bytes, revision_date: dt.date) -> bytes:
@@ -354,6 +361,9 @@ class Converter:
         Raises ConversionError, with what LibreOffice said, when the document cannot be
         converted even on a second, fresh instance.
         """
+        if not docx.startswith(b"PK\x03\x04"):
+            # LibreOffice opens an empty file as a new, empty document: refuse it here.
+            raise ConversionError("it is not a Word document (not a zip package)")
         job = Path(tempfile.mkdtemp(prefix="job-", dir=self._scratch))
         try:
             source = job / Path(name).name
@@ -383,6 +393,8 @@ class Converter:
     def _attempt(self, source: Path, target: Path, fresh: bool) -> bytes:
         slot = self._idle.get()
         try:
+            if self._closed:
+                raise ConversionError("the conversion was stopped")
             instance = slot.instance
             if instance is not None and (fresh or instance.converted >= self.restart_after):
                 self._retire(slot, failed=fresh)
@@ -417,6 +429,9 @@ class Converter:
         except _InstanceFailure as error:
             self._retire(slot, failed=True)
             raise ConversionError(str(error)) from None
+        if self._closed:  # closed while it started
+            self._retire(slot, failed=True)
+            raise ConversionError("the conversion was stopped")
         return slot.instance
 
     def _retire(self, slot: _Slot, failed: bool) -> None:

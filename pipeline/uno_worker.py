@@ -43,8 +43,10 @@ def _filter_data(options: dict[str, Any]) -> Any:
 
 
 def _message(error: BaseException) -> str:
-    text = getattr(error, "Message", "") or str(error)
-    return f"{type(error).__name__}: {text}".strip().rstrip(":")
+    """What went wrong, in LibreOffice's words when it was LibreOffice (a UNO exception)."""
+    if hasattr(error, "Message"):
+        return f"{type(error).__name__}: {error.Message or 'no message'}"
+    return str(error) or type(error).__name__
 
 
 class Office:

@@ -71,13 +71,14 @@ def starts(tmp_path: Path) -> int:
 
 
 DAY = dt.date(2025, 10, 15)
+DOCX = b"PK\x03\x04 (the stand-in does not read it)"
 
 
 def test_a_hang_is_timed_out_and_retried_on_a_fresh_instance(
     fake_office: Office, tmp_path: Path
 ) -> None:
     with Converter(fake_office, timeout=1) as converter:
-        pdf = converter.convert("hang-once.docx", b"docx", DAY)
+        pdf = converter.convert("hang-once.docx", DOCX, DAY)
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
         assert converter.stats.retried == 1
         assert converter.stats.restarted_after_failure == 1
@@ -89,14 +90,14 @@ def test_a_failure_names_what_went_wrong_and_the_others_go_on(
 ) -> None:
     with Converter(fake_office, timeout=1) as converter:
         with pytest.raises(ConversionError, match=r"^IOException: could not load$"):
-            converter.convert("refused.docx", b"docx", DAY)
+            converter.convert("refused.docx", DOCX, DAY)
         with pytest.raises(ConversionError, match="no answer from LibreOffice within 1 s"):
-            converter.convert("hang.docx", b"docx", DAY)
+            converter.convert("hang.docx", DOCX, DAY)
         with pytest.raises(ConversionError, match=r"LibreOffice stopped while converting"):
-            converter.convert("crash.docx", b"docx", DAY)
+            converter.convert("crash.docx", DOCX, DAY)
         with pytest.raises(ConversionError, match="LibreOffice wrote a bad PDF: the PDF is empty"):
-            converter.convert("empty.docx", b"docx", DAY)
-        converter.convert("fine.docx", b"docx", DAY)
+            converter.convert("empty.docx", DOCX, DAY)
+        converter.convert("fine.docx", DOCX, DAY)
         assert converter.stats.failed == 4
         assert converter.stats.converted == 1
 
@@ -104,7 +105,7 @@ def test_a_failure_names_what_went_wrong_and_the_others_go_on(
 def test_instances_are_restarted_every_n_documents(fake_office: Office, tmp_path: Path) -> None:
     with Converter(fake_office, restart_after=2) as converter:
         for number in range(5):
-            converter.convert(f"document-{number}.docx", b"docx", DAY)
+            converter.convert(f"document-{number}.docx", DOCX, DAY)
     assert starts(tmp_path) == 3
 
 
@@ -113,14 +114,14 @@ def test_the_pool_runs_several_instances(fake_office: Office, tmp_path: Path) ->
 
     with Converter(fake_office, instances=2) as converter, ThreadPoolExecutor(2) as threads:
         names = [f"document-{number}.docx" for number in range(6)]
-        results = list(threads.map(lambda n: converter.convert(n, b"docx", DAY), names))
+        results = list(threads.map(lambda n: converter.convert(n, DOCX, DAY), names))
     assert len(results) == 6
     assert starts(tmp_path) == 2
 
 
 def test_no_process_outlives_the_converter(fake_office: Office) -> None:
     with Converter(fake_office, instances=2) as converter:
-        converter.convert("one.docx", b"docx", DAY)
+        converter.convert("one.docx", DOCX, DAY)
         pids = [slot.instance.process.pid for slot in converter._slots if slot.instance]
     for pid in pids:
         with pytest.raises(ProcessLookupError):
@@ -191,3 +192,33 @@ def test_find_office_names_what_is_missing(
         convert.find_office()
     assert caught.value.exit_code == 3
     assert "libreoffice-writer-nogui" in str(caught.value)
+
+
+def test_what_is_not_a_word_package_is_refused_before_libreoffice(fake_office: Office) -> None:
+    with Converter(fake_office) as converter:
+        with pytest.raises(ConversionError, match=r"not a Word document \(not a zip package\)"):
+            converter.convert("empty.docx", b"", DAY)
+        assert converter.stats.started == 0
+
+
+def test_an_aborted_converter_stops_at_once(fake_office: Office) -> None:
+    import threading
+    import time
+
+    converter = Converter(fake_office, timeout=30)
+    failures: list[str] = []
+
+    def convert_hanging() -> None:
+        try:
+            converter.convert("hang.docx", DOCX, DAY)
+        except ConversionError as error:
+            failures.append(str(error))
+
+    thread = threading.Thread(target=convert_hanging)
+    thread.start()
+    time.sleep(1)
+    started = time.monotonic()
+    converter.close(abort=True)
+    thread.join(timeout=10)
+    assert not thread.is_alive() and time.monotonic() - started < 5
+    assert failures and "the conversion was stopped" in failures[0]
