@@ -34,7 +34,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -232,7 +232,7 @@ class _Instance:
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise _InstanceFailure(f"no answer from LibreOffice within {timeout:.0f} s")
+                raise _InstanceFailure(f"no answer from LibreOffice within {timeout:g} s")
             ready, _, _ = select.select([handle], [], [], left)
             if ready:
                 chunk = os.read(handle, 65536)
@@ -289,7 +289,6 @@ class ConverterStats:
     retried: int = 0
     started: int = 0
     restarted_after_failure: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
