@@ -177,7 +177,11 @@ class _Instance:
         self.log = profile.parent / f"{profile.name}.worker.log"
         with self.log.open("ab") as log:
             self.process = self._spawn(office, profile, start_timeout, environment, log)
-        answer = self._answer(start_timeout + 5, "starting")
+        try:
+            answer = self._answer(start_timeout + 5, "starting")
+        except _InstanceFailure:
+            self.kill()
+            raise
         if not answer.get("ready"):
             self.kill()
             raise _InstanceFailure(f"LibreOffice did not start: {answer.get('error')}")

@@ -222,3 +222,16 @@ def test_an_aborted_converter_stops_at_once(fake_office: Office) -> None:
     thread.join(timeout=10)
     assert not thread.is_alive() and time.monotonic() - started < 5
     assert failures and "the conversion was stopped" in failures[0]
+
+
+def test_an_instance_that_does_not_start_is_reported(fake_office: Office, tmp_path: Path) -> None:
+    silent = tmp_path / "silent-python"
+    silent.write_text("#!/bin/sh\necho 'uno_worker: cannot start' >&2\nexit 4\n")
+    silent.chmod(0o755)
+    office = Office(soffice=fake_office.soffice, python=str(silent))
+    with Converter(office) as converter:
+        with pytest.raises(
+            ConversionError,
+            match=r"stopped while starting \(exit code 4\): uno_worker: cannot start",
+        ):
+            converter.convert("any.docx", DOCX, DAY)
