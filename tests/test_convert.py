@@ -229,9 +229,11 @@ def test_an_instance_that_does_not_start_is_reported(fake_office: Office, tmp_pa
     silent.write_text("#!/bin/sh\necho 'uno_worker: cannot start' >&2\nexit 4\n")
     silent.chmod(0o755)
     office = Office(soffice=fake_office.soffice, python=str(silent))
-    with Converter(office) as converter:
-        with pytest.raises(
+    with (
+        Converter(office) as converter,
+        pytest.raises(
             ConversionError,
             match=r"stopped while starting \(exit code 4\): uno_worker: cannot start",
-        ):
-            converter.convert("any.docx", DOCX, DAY)
+        ),
+    ):
+        converter.convert("any.docx", DOCX, DAY)
