@@ -22,6 +22,8 @@ from pathlib import Path
 from slugify import slugify
 
 from pipeline import __version__
+from pipeline.checks import PlanCheck, check_plan
+from pipeline.checks.outputs import plan_reports, write_index
 from pipeline.context import build_context
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
 from pipeline.errors import InvalidInputError, PipelineError, Problem
@@ -30,6 +32,7 @@ from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
 from pipeline.render import prepared
 from pipeline.validate import validate
+from pipeline.vocabulary import Profile
 from pipeline.write import OutputLock, OutputLockedError, write_atomic
 
 
@@ -46,6 +49,9 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
+_WRITTEN = (Status.BUILT, Status.DRAFT)
+
+
 @dataclass
 class PlanResult:
     """What happened to one input."""
@@ -58,6 +64,10 @@ class PlanResult:
     """Why it was rebuilt: new, input changed, template changed, options changed…"""
     folder: Path | None = None
     written: list[Path] = field(default_factory=list)
+    input: Source | None = None
+    """The input as read (for locating findings), when it could be read."""
+    draft: bool = False
+    """Whether its documents are drafts: the plan's check found errors."""
 
     @property
     def ok(self) -> bool:
@@ -75,10 +85,12 @@ class BuildOptions:
     prune: bool = False
     shard: tuple[int, int] | None = None
     """(k, n): build only the k-th of n stable parts of the inputs (1 ≤ k ≤ n)."""
+    profiles: tuple[Profile, ...] = ()
+    """Check every plan under these profiles instead of its own (empty: its own)."""
 
     def affecting_output(self) -> dict[str, object]:
         """The options recorded in the manifest: a change to one rebuilds every plan."""
-        return {}
+        return {"profiles": [p.value for p in self.profiles]} if self.profiles else {}
 
 
 @dataclass
@@ -103,7 +115,7 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
     """Load and validate one input."""
     result = PlanResult(str(path))
     try:
-        source = load(path)
+        source = result.input = load(path)
         result.plan = validate(source)
         result.status = Status.BUILT
         return source, result
@@ -140,21 +152,27 @@ def _conflict(result: PlanResult, other: str) -> None:
     )
 
 
-def documents_of(plan: Plan) -> list[Document]:
-    return [document for document in DOCUMENTS if document.included(plan)]
+def documents_of(plan: Plan, check: PlanCheck | None = None) -> list[Document]:
+    """The documents a plan has; a draft also has the improvement plan its profiles require."""
+    names = (check if check is not None else check_plan(plan)).documents()
+    return [document for document in DOCUMENTS if document.name in names]
 
 
 def _fingerprint(path: Path) -> str:
     return sha256(path.read_bytes())
 
 
-def render_plan(plan: Plan, templates: Path = TEMPLATES_DIR) -> dict[str, bytes]:
-    """Every document the plan has, rendered: {file name: .docx bytes}."""
+def render_plan(
+    plan: Plan, templates: Path = TEMPLATES_DIR, check: PlanCheck | None = None
+) -> dict[str, bytes]:
+    """Every document the plan has, rendered: {file name: .docx bytes}. `check` (by default
+    the plan checked under its own profiles) marks an incomplete plan's documents as drafts."""
+    check = check if check is not None else check_plan(plan)
     rendered = {}
-    for document in documents_of(plan):
+    for document in documents_of(plan, check):
         template = templates / document.template
         compiled = prepared(template, _fingerprint(template))
-        context = build_context(plan, document)
+        context = build_context(plan, document, check)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
     return rendered
 
@@ -168,20 +186,22 @@ class _Rendered:
     plan: Plan | None
     problems: list[Problem]
     documents: dict[str, bytes]
+    check: PlanCheck | None = None
 
 
-def _render_input(path: Path, templates: Path) -> _Rendered:
-    """Runs in a worker: load, validate and render one input (nothing is written here)."""
+def _render_input(path: Path, templates: Path, profiles: tuple[Profile, ...] = ()) -> _Rendered:
+    """Runs in a worker: load, validate, check and render one input (nothing is written)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
-    _, result = read_plan(path)
+    source, result = read_plan(path)
     if result.plan is None:
         return _Rendered(str(path), digest, None, result.problems, {})
+    check = check_plan(result.plan, source, profiles)
     try:
-        documents = render_plan(result.plan, templates)
+        documents = render_plan(result.plan, templates, check)
     except PipelineError as error:
         problem = Problem(str(path), "template", str(error))
         return _Rendered(str(path), digest, result.plan, [problem], {})
-    return _Rendered(str(path), digest, result.plan, [], documents)
+    return _Rendered(str(path), digest, result.plan, [], documents, check)
 
 
 def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
@@ -229,7 +249,7 @@ class _Builder:
             return ["forced"]
         if entry.status == Status.FAILED:
             return ["failed last time"]
-        names = [name.removesuffix(".docx") for name in entry.outputs]
+        names = [name.removesuffix(".docx") for name in entry.outputs if name.endswith(".docx")]
         now = self.expected(key, sha256(path.read_bytes()), entry.slug, names)
         reasons = entry.changes(now)
         folder = self.options.out / entry.slug
@@ -260,7 +280,7 @@ class _Builder:
     def _unclaim(self, owner: str, other: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
         for earlier in self.results:
-            if input_key(Path(earlier.source)) == owner and earlier.status is Status.BUILT:
+            if input_key(Path(earlier.source)) == owner and earlier.status in _WRITTEN:
                 _conflict(earlier, other)
                 self.manifest.entries.pop(owner, None)
 
@@ -280,12 +300,20 @@ class _Builder:
             stale = folder / document.filename
             if document.filename not in rendered.documents and stale.exists():
                 stale.unlink()  # the plan no longer has this part
+        # The check reports beside the documents; recorded like them, so a missing report
+        # rebuilds the plan and a manifest merge copies them.
+        if rendered.check is not None:
+            for name, data in plan_reports(rendered.check).items():
+                write_atomic(folder / name, data)
+                entry.outputs[name] = Output.of(folder / name, data)
+            result.draft = not rendered.check.complete
+        entry.status = Status.DRAFT if result.draft else Status.BUILT
         previous = self.manifest.entries.get(key)
         if previous is not None and previous.slug != slug_:
             self._remove_folder(previous.slug, key)  # the organization was renamed
         self.manifest.entries[key] = entry
         result.folder = folder
-        result.status = Status.BUILT
+        result.status = Status.DRAFT if result.draft else Status.BUILT
 
     def _remove_folder(self, slug_: str, key: str) -> None:
         if self.manifest.slug_owner(slug_, besides=key) is None:
@@ -319,21 +347,23 @@ def _rendered(paths: list[Path], options: BuildOptions) -> Iterator[tuple[int, _
     jobs = _jobs(options, len(paths))
     if jobs == 1:
         for index, path in enumerate(paths):
-            yield index, _render_input(path, options.templates)
+            yield index, _render_input(path, options.templates, options.profiles)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: dict[Future[_Rendered], int] = {}
         queue = iter(enumerate(paths))
         # Keep a bounded number in flight so memory stays flat however large the batch.
         for index, path in queue:
-            pending[pool.submit(_render_input, path, options.templates)] = index
+            pending[pool.submit(_render_input, path, options.templates, options.profiles)] = index
             if len(pending) >= jobs * 4:
                 break
         while pending:
             done = next(iter(_first_done(pending)))
             index = pending.pop(done)
             for next_index, path in queue:
-                pending[pool.submit(_render_input, path, options.templates)] = next_index
+                pending[pool.submit(_render_input, path, options.templates, options.profiles)] = (
+                    next_index
+                )
                 break
             yield index, done.result()
 
@@ -380,7 +410,9 @@ def _build_locked(
         if reasons is None:
             entry = builder.manifest.entries[key]
             builder.claimed[entry.slug] = key
-            builder.record(PlanResult(str(path), Status.UNCHANGED, folder=options.out / entry.slug))
+            draft = entry.status == Status.DRAFT
+            folder = options.out / entry.slug
+            builder.record(PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft))
         else:
             todo.append((path, reasons))
     for index, rendered in _rendered([path for path, _ in todo], options):
@@ -388,4 +420,7 @@ def _build_locked(
     report = BuildReport(builder.results)
     builder.prune({input_key(path) for path in inputs}, report)
     builder.manifest.save(options.out)
+    failed = [(r.source, r.problems) for r in builder.results if r.status is Status.FAILED]
+    built = {key: entry.slug for key, entry in builder.manifest.entries.items()}
+    write_index(options.out, built, failed)  # every plan in the folder, this build's or not
     return report

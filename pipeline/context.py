@@ -21,6 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pipeline.checks import PlanCheck, check_plan
+from pipeline.checks.draft import add_draft
 from pipeline.documents import Document
 from pipeline.model import Plan
 from pipeline.vocabulary import EVIDENCE_TIERS, Labeled, RoadmapPhase
@@ -146,8 +148,9 @@ def _school_year_span(plan: Plan) -> str:
     return f"{first}–{last + 1}"
 
 
-def build_context(plan: Plan, document: Document) -> Context:
-    """Everything `document`'s template sees, for `plan`."""
+def build_context(plan: Plan, document: Document, check: PlanCheck | None = None) -> Context:
+    """Everything `document`'s template sees, for `plan`; `check` (by default, the plan
+    checked under its own profiles) decides whether it is a draft and what is missing."""
     context: Context = {
         name: _plain(getattr(plan, name))
         for name in type(plan).model_fields
@@ -177,4 +180,7 @@ def build_context(plan: Plan, document: Document) -> Context:
         "subject": document.subject,
         "language": "en-US",
     }
+    # Drafts are marked here, where every rendering gets its context, so no code path can
+    # render an incomplete plan without its draft marks.
+    add_draft(context, document.name, check if check is not None else check_plan(plan))
     return context
