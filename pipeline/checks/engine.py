@@ -175,13 +175,69 @@ def check_plan(
     return PlanCheck(name, plan, chosen, applied, _order(findings))
 
 
-def invalid(name: str, problems: Sequence[Problem], source: Source | None = None) -> PlanCheck:
-    """The check of an input that is not a valid plan: its problems, as INPUT-1 findings, or
-    INT-1 for ids and references."""
+# The sections every plan of a DESE profile has, and the rule that requires each.
+_SECTION_RULES = {
+    "foundation": "MA-1",
+    "needs_assessment": "MA-2",
+    "theory_of_action": "MA-3",
+    "objectives": "MA-4",
+    "outcomes": "MA-9",
+}
+
+
+def _absent_sections(source: Source, profiles: Sequence[Profile] | None) -> list[Finding]:
+    """Findings for the required sections an invalid input lacks.
+
+    An invalid input cannot be checked, but a missing section is often why it is invalid
+    (objectives name the needs assessment's root causes, benchmarks the initiatives), and
+    the reference errors alone would not say so. The section rules read nothing but the
+    section, so they run on a stand-in plan that has only those sections, all absent.
+    """
+    data = source.data
+    if not isinstance(data, dict):
+        return []
+    if not profiles:
+        organization = data.get("organization")
+        level = organization.get("level") if isinstance(organization, dict) else None
+        profiles = (Profile.DESE_DISTRICT if level == "district" else Profile.DESE_SIP,)
+    applied = applicable(profiles)
+    absent = {key: None for key in _SECTION_RULES if data.get(key) is None}
+    case = Case(Plan.model_construct(**absent), frozenset(profiles))
+    findings = []
+    for key in absent:
+        rule = REGISTRY[_SECTION_RULES[key]]
+        if rule.id in applied and rule.check is not None:
+            for issue in rule.check(case):
+                findings.append(
+                    Finding(
+                        rule,
+                        applied[rule.id],
+                        source.locate(issue.path),
+                        issue.message,
+                        issue.hint,
+                        issue.path,
+                        issue.missing,
+                        issue.path,
+                    )
+                )
+    return findings
+
+
+def invalid(
+    name: str,
+    problems: Sequence[Problem],
+    source: Source | None = None,
+    profiles: Sequence[Profile] | None = None,
+) -> PlanCheck:
+    """The check of an input that is not a valid plan: the required sections it lacks, then
+    its problems, as INPUT-1 findings (INT-1 for ids and references)."""
     references: set[Problem] = set()
+    sections: list[Finding] = []
     if source is not None and isinstance(source.data, dict):
         references = set(check_references(source))
-    findings = [
+        sections = _absent_sections(source, profiles)
+    # The missing sections first: they explain the problems that follow.
+    findings = sections + [
         Finding(
             REGISTRY["INT-1" if problem in references else "INPUT-1"],
             Severity.ERROR,
@@ -206,7 +262,7 @@ def check_paths(paths: list[FsPath], profiles: Sequence[Profile] | None = None) 
             checked = check_plan(result.plan, result.input, profiles)
             checked.source = result.source
         else:
-            checked = invalid(result.source, result.problems, result.input)
+            checked = invalid(result.source, result.problems, result.input, profiles)
         checks.append(checked)
     return checks
 
