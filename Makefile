@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= build
 
 .DEFAULT_GOAL := help
-.PHONY: help build test check lint types format templates schema clean distclean
+.PHONY: help build test check lint types format templates schema rules clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ templates: $(STAMP) ## Regenerate the Word templates in templates/ from tools/ma
 
 schema: $(STAMP) ## Regenerate schema/plan.schema.json from the model
 	$(BIN)/pipeline schema > schema/plan.schema.json
+
+rules: $(STAMP) ## Regenerate docs/rules.md from the completeness rules
+	$(BIN)/pipeline check --list-rules --format markdown > docs/rules.md
 
 clean: ## Remove the generated documents (build/), nothing else
 	rm -rf $(OUT)

@@ -34,7 +34,7 @@ font-weight:600;white-space:nowrap}
 .invalid,.error{background:#fee2e2;color:#991b1b}.warning{background:#fef3c7;color:#92400e}
 .bar{display:inline-block;width:7rem;height:.7rem;background:#e5e7eb;border-radius:.35rem;
 overflow:hidden;vertical-align:middle;margin-right:.4rem}
-.bar span{display:block;height:100%}
+.bar span{display:block;height:100%}.nowrap{white-space:nowrap}
 .full{background:#16a34a}.most{background:#d97706}.low{background:#dc2626}
 code{font-size:.85rem;background:#f3f4f6;padding:0 .2rem;border-radius:3px}
 a{color:#1d4ed8}
@@ -58,19 +58,25 @@ def _badge(status: str) -> str:
     return f'<span class="badge {escape(status)}">{escape(label.get(status, status))}</span>'
 
 
-def _bar(part: dict[str, Any], link: str | None) -> str:
+def _bar(part: dict[str, Any], link: str | None, labelled: bool = True) -> str:
+    """A document's completeness as a bar and a percentage; the percentage links to the
+    document when `link` is given, and `labelled` adds the document's name."""
     share = float(part["completeness"])
     tone = "full" if share >= 1 else "most" if share >= 0.75 else "low"
     text = f"{share:.0%}"
-    detail = f"{part['met']} of {part['required']} required elements"
-    label = escape(DOCUMENT_TITLES.get(part["name"], part["name"]))
+    title = DOCUMENT_TITLES.get(part["name"], part["name"])
+    detail = f"{part['met']} of {part['required']} required elements present"
     bar = (
         f'<span class="bar" role="img" aria-label="{escape(text)} complete" title="{detail}">'
-        f'<span class="{tone}" style="width:{share * 100:.0f}%"></span></span>{escape(text)}'
+        f'<span class="{tone}" style="width:{share * 100:.0f}%"></span></span>'
     )
+    shown = f"{text} {title}" if labelled else text
     if link:
-        return f'{bar} <a href="{escape(link)}">{label}</a>'
-    return f"{bar} {label}"
+        return (
+            f'{bar}<a href="{escape(link)}" title="Open the {escape(title.lower())}">'
+            f"{escape(shown)}</a>"
+        )
+    return f"{bar}{escape(shown)}"
 
 
 def _findings_table(findings: Sequence[dict[str, Any]]) -> str:
@@ -133,6 +139,8 @@ def report_html(report: dict[str, Any], linked: bool = False) -> str:
         name = plan["organization"]["name"] if plan["organization"] else plan["source"]
         title = f"Check report: {name}"
         body = _plan_section(plan, linked, heading="h1")
+        if linked:  # beside the documents, in a build folder under its index.html
+            body = '<p class="small"><a href="../index.html">← All plans</a></p>\n' + body
     else:
         title = "Check report"
         summary = report["summary"]
@@ -178,7 +186,11 @@ def _index_row(row: IndexRow) -> str:
     for name in DOCUMENT_TITLES:
         part = documents.get(name)
         link = f"{folder}/{name}.docx" if folder else None
-        cells.append(f"<td>{_bar(part, link)}</td>" if part else '<td class="muted">—</td>')
+        cells.append(
+            f'<td class="nowrap">{_bar(part, link, labelled=False)}</td>'
+            if part
+            else '<td class="muted">—</td>'
+        )
     organization = plan["organization"] or {}
     report_link = f'<a href="{escape(folder)}/check.html">findings</a>' if folder else ""
     return (
@@ -190,10 +202,24 @@ def _index_row(row: IndexRow) -> str:
     )
 
 
+_STATUS_ORDER = {"invalid": 0, "incomplete": 1, "complete": 2}
+
+
+def _status(row: IndexRow) -> str:
+    return str(row.plan["status"]) if row.plan else "invalid"
+
+
+def _name(row: IndexRow) -> str:
+    organization = row.plan["organization"] if row.plan else None
+    return str(organization["name"]) if organization else row.source
+
+
 def index_html(rows: Sequence[IndexRow]) -> str:
-    """The build's dashboard: one row per plan, its status, each document's completeness as a
-    bar linking to the document, its counts and a link to its findings."""
-    statuses = [row.plan["status"] if row.plan else "invalid" for row in rows]
+    """The build's dashboard: one row per plan (those that need work first), its status, each
+    document's completeness as a bar linking to the document, its counts and a link to its
+    findings."""
+    rows = sorted(rows, key=lambda row: (_STATUS_ORDER.get(_status(row), 0), _name(row)))
+    statuses = [_status(row) for row in rows]
     head = "".join(
         f"<th>{escape(title)}</th>"
         for title in ("Plan", "Status", *DOCUMENT_TITLES.values(), "Errors", "Warnings", "")
@@ -203,7 +229,7 @@ def index_html(rows: Sequence[IndexRow]) -> str:
         f"<p>{len(rows)} plan(s): {statuses.count('complete')} complete, "
         f"{statuses.count('incomplete')} draft (incomplete), {statuses.count('invalid')} "
         "invalid. A bar shows the share of a document's required elements that are present; "
-        "click a document to open it, or <em>findings</em> for what is missing.</p>\n"
+        "click its percentage to open the document, or <em>findings</em> for what is missing.</p>\n"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n"
         + "\n".join(_index_row(row) for row in rows)
         + "\n</tbody></table>"
