@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= build
 
 .DEFAULT_GOAL := help
-.PHONY: help build test check lint types format templates schema rules clean distclean
+.PHONY: help build test check lint types format templates schema rules bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,15 +27,18 @@ test: $(STAMP) ## Run the tests
 check: lint types test ## Lint, type-check and test
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check pipeline tests tools
-	$(BIN)/ruff format --check pipeline tests tools
+	$(BIN)/ruff check pipeline tests tools benchmarks
+	$(BIN)/ruff format --check pipeline tests tools benchmarks
 
 types: $(STAMP) ## mypy, strict
 	$(BIN)/mypy
 
 format: $(STAMP) ## Format the code with ruff
-	$(BIN)/ruff format pipeline tests tools
-	$(BIN)/ruff check --fix pipeline tests tools
+	$(BIN)/ruff format pipeline tests tools benchmarks
+	$(BIN)/ruff check --fix pipeline tests tools benchmarks
+
+bench: $(STAMP) ## Benchmarks: render speed vs plain docxtpl, 1,000-plan builds, memory
+	$(BIN)/python benchmarks/bench.py
 
 templates: $(STAMP) ## Regenerate the Word templates in templates/ from tools/make_templates.py
 	$(BIN)/python tools/make_templates.py

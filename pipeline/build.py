@@ -23,10 +23,11 @@ from slugify import slugify
 
 from pipeline import __version__
 from pipeline.checks import PlanCheck, check_plan
+from pipeline.checks.draft import unmarked_draft
 from pipeline.checks.outputs import plan_reports, write_index
-from pipeline.context import build_context
+from pipeline.context import plan_context, with_document
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
-from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.errors import InvalidInputError, PipelineError, Problem, TemplateProblemError
 from pipeline.load import Source, find_inputs, load
 from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
@@ -79,7 +80,8 @@ class BuildOptions:
     """How to build. `jobs=None` means one worker per core."""
 
     out: Path = Path("build")
-    templates: Path = TEMPLATES_DIR
+    templates: Path | None = None
+    """A folder of templates replacing built-in ones by file name (see Document.template_in)."""
     jobs: int | None = None
     force: bool = False
     prune: bool = False
@@ -131,22 +133,22 @@ def read_plans(paths: list[Path]) -> list[PlanResult]:
     for result in results:
         if result.plan is None:
             continue
-        first = owners.setdefault(result.plan.organization.code, result)
+        code = result.plan.organization.code
+        first = owners.setdefault(code, result)
         if first is not result:
-            _conflict(result, first.source)
-            _conflict(first, result.source)
+            _conflict(result, first.source, code)
+            _conflict(first, result.source, code)
     return results
 
 
-def _conflict(result: PlanResult, other: str) -> None:
+def _conflict(result: PlanResult, other: str, code: str) -> None:
     """Two inputs describe one organization: neither is built, the user must choose."""
-    assert result.plan is not None
     result.status = Status.FAILED
     result.problems.append(
         Problem(
             result.source,
             "$.organization.code",
-            f"organization {result.plan.organization.code} also has a plan in {other}",
+            f"organization {code} also has a plan in {other}",
             "keep one input per organization",
         )
     )
@@ -162,46 +164,77 @@ def _fingerprint(path: Path) -> str:
     return sha256(path.read_bytes())
 
 
+def _template_record(document: Document, custom: Path | None) -> dict[str, str]:
+    """Which template produces `document`, for the manifest: a built-in one, or a file of the
+    custom folder (as given), with its content hash."""
+    path = document.template_in(custom)
+    builtin = path.resolve() == (TEMPLATES_DIR / document.template).resolve()
+    shown = f"built-in:{document.template}" if builtin else path.as_posix()
+    return {"path": shown, "sha256": _fingerprint(path)}
+
+
 def render_plan(
-    plan: Plan, templates: Path = TEMPLATES_DIR, check: PlanCheck | None = None
+    plan: Plan, templates: Path | None = None, check: PlanCheck | None = None
 ) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}. `check` (by default
     the plan checked under its own profiles) marks an incomplete plan's documents as drafts."""
     check = check if check is not None else check_plan(plan)
     rendered = {}
+    shared = plan_context(plan, check)
     for document in documents_of(plan, check):
-        template = templates / document.template
+        template = document.template_in(templates)
         compiled = prepared(template, _fingerprint(template))
-        context = build_context(plan, document, check)
+        context = with_document(shared, plan, document, check)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
+        if context["document"]["draft"]:
+            _require_draft_marks(template, rendered[document.filename])
     return rendered
+
+
+def _require_draft_marks(template: Path, data: bytes) -> None:
+    """A draft must never pass for a final document, whatever template rendered it."""
+    why = unmarked_draft(data)
+    if why is not None:
+        raise TemplateProblemError(
+            f"{template}: this plan is incomplete, but its document would not look like a "
+            f"draft: {why}. Print {{{{ document.draft_note }}}} under {{%p if document.draft %}} "
+            "in the template's page header (see docs/templates.md, Drafts)"
+        )
 
 
 @dataclass
 class _Rendered:
-    """A worker's answer for one input: the documents in memory, or the problems."""
+    """A worker's answer for one input: the documents in memory, or the problems. (Small on
+    purpose: it crosses a process boundary, and the plan itself stays in the worker.)"""
 
     source: str
     input_sha256: str
-    plan: Plan | None
     problems: list[Problem]
-    documents: dict[str, bytes]
-    check: PlanCheck | None = None
+    documents: dict[str, bytes] = field(default_factory=dict)
+    slug: str = ""
+    code: str = ""
+    reports: dict[str, bytes] = field(default_factory=dict)
+    """The plan's check reports (check.json, check.html)."""
+    draft: bool = False
 
 
-def _render_input(path: Path, templates: Path, profiles: tuple[Profile, ...] = ()) -> _Rendered:
+def _render_input(
+    path: Path, templates: Path | None, profiles: tuple[Profile, ...] = ()
+) -> _Rendered:
     """Runs in a worker: load, validate, check and render one input (nothing is written)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
     source, result = read_plan(path)
-    if result.plan is None:
-        return _Rendered(str(path), digest, None, result.problems, {})
-    check = check_plan(result.plan, source, profiles)
+    plan = result.plan
+    if plan is None:
+        return _Rendered(str(path), digest, result.problems)
+    rendered = _Rendered(str(path), digest, [], slug=slug(plan), code=plan.organization.code)
+    check = check_plan(plan, source, profiles)
+    rendered.reports, rendered.draft = plan_reports(check), not check.complete
     try:
-        documents = render_plan(result.plan, templates, check)
+        rendered.documents = render_plan(plan, templates, check)
     except PipelineError as error:
-        problem = Problem(str(path), "template", str(error))
-        return _Rendered(str(path), digest, result.plan, [problem], {})
-    return _Rendered(str(path), digest, result.plan, [], documents, check)
+        rendered.problems.append(Problem(str(path), "template", str(error)))
+    return rendered
 
 
 def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
@@ -221,11 +254,7 @@ class _Builder:
         self.on_result = on_result
         self.manifest = Manifest.load(options.out)
         self.templates = {
-            document.name: {
-                "path": document.template,
-                "sha256": _fingerprint(options.templates / document.template),
-            }
-            for document in DOCUMENTS
+            document.name: _template_record(document, options.templates) for document in DOCUMENTS
         }
         self.claimed: dict[str, str] = {}  # slug → input key, in this build
         self.results: list[PlanResult] = []
@@ -260,16 +289,13 @@ class _Builder:
     def finish(self, rendered: _Rendered, reasons: list[str]) -> PlanResult:
         """Write one plan's documents and record them (main process only)."""
         key = input_key(Path(rendered.source))
-        result = PlanResult(
-            rendered.source, plan=rendered.plan, problems=rendered.problems, reasons=reasons
-        )
-        plan = rendered.plan
-        if plan is not None and not result.problems:
-            slug_ = slug(plan)
+        result = PlanResult(rendered.source, problems=rendered.problems, reasons=reasons)
+        if rendered.slug and not result.problems:
+            slug_ = rendered.slug
             owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
             if owner is not None and owner != key:
-                _conflict(result, owner)
-                self._unclaim(owner, result.source)
+                _conflict(result, owner, rendered.code)
+                self._unclaim(owner, result.source, rendered.code)
             else:
                 self.claimed[slug_] = key
                 self._write(result, key, rendered, slug_)
@@ -277,11 +303,11 @@ class _Builder:
             self.manifest.entries.pop(key, None)
         return result
 
-    def _unclaim(self, owner: str, other: str) -> None:
+    def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
         for earlier in self.results:
             if input_key(Path(earlier.source)) == owner and earlier.status in _WRITTEN:
-                _conflict(earlier, other)
+                _conflict(earlier, other, code)
                 self.manifest.entries.pop(owner, None)
 
     def _write(self, result: PlanResult, key: str, rendered: _Rendered, slug_: str) -> None:
@@ -302,11 +328,10 @@ class _Builder:
                 stale.unlink()  # the plan no longer has this part
         # The check reports beside the documents; recorded like them, so a missing report
         # rebuilds the plan and a manifest merge copies them.
-        if rendered.check is not None:
-            for name, data in plan_reports(rendered.check).items():
-                write_atomic(folder / name, data)
-                entry.outputs[name] = Output.of(folder / name, data)
-            result.draft = not rendered.check.complete
+        for name, data in rendered.reports.items():
+            write_atomic(folder / name, data)
+            entry.outputs[name] = Output.of(folder / name, data)
+        result.draft = rendered.draft
         entry.status = Status.DRAFT if result.draft else Status.BUILT
         previous = self.manifest.entries.get(key)
         if previous is not None and previous.slug != slug_:
@@ -338,18 +363,30 @@ class _Builder:
             report.pruned.append(key)
 
 
+def _remove_leftover_temporaries(out: Path) -> None:
+    """A killed build can leave the temporary files of unfinished writes; holding the lock,
+    nothing else can be writing them."""
+    for pattern in (".*.tmp", "*/.*.tmp"):
+        for leftover in out.glob(pattern):
+            leftover.unlink(missing_ok=True)
+
+
 def _jobs(options: BuildOptions, tasks: int) -> int:
     return max(1, min(options.jobs or os.cpu_count() or 1, tasks))
 
 
-def _rendered(paths: list[Path], options: BuildOptions) -> Iterator[tuple[int, _Rendered]]:
+def _rendered(
+    paths: list[Path], options: BuildOptions, lock: OutputLock
+) -> Iterator[tuple[int, _Rendered]]:
     """Render inputs, in parallel when worthwhile; yield (index, result) as each finishes."""
     jobs = _jobs(options, len(paths))
     if jobs == 1:
         for index, path in enumerate(paths):
             yield index, _render_input(path, options.templates, options.profiles)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Workers must not hold the output lock: if this process is killed, the lock must go
+    # with it even while orphaned workers finish their last task.
+    with ProcessPoolExecutor(max_workers=jobs, initializer=lock.forget) as pool:
         pending: dict[Future[_Rendered], int] = {}
         queue = iter(enumerate(paths))
         # Keep a bounded number in flight so memory stays flat however large the batch.
@@ -386,9 +423,10 @@ def build(
     """
     options = options or BuildOptions()
     started = time.monotonic()
+    _check_custom_templates(options.templates)
     try:
-        with OutputLock(options.out):
-            report = _build_locked(paths, options, on_result or (lambda _: None))
+        with OutputLock(options.out) as lock:
+            report = _build_locked(paths, options, lock, on_result or (lambda _: None))
     except OutputLockedError as error:
         raise BuildLockedError(
             f"another build ({error}) is writing into {options.out}/; wait for it to finish "
@@ -398,9 +436,33 @@ def build(
     return report
 
 
+def _check_custom_templates(folder: Path | None) -> None:
+    """A custom template is checked before any plan is rendered from it: a mistake stops the
+    build before a batch of documents comes out wrong."""
+    from pipeline.template_check import check_template
+
+    if folder is None:
+        return
+    problems = []
+    for document in DOCUMENTS:
+        template = document.template_in(folder)
+        if template != TEMPLATES_DIR / document.template:
+            problems += [p for p in check_template(template, document) if p.severity == "error"]
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise TemplateProblemError(
+            f"{len(problems)} problem(s) in the templates of {folder}:\n{listed}\n"
+            "(pipeline templates check shows them too)"
+        )
+
+
 def _build_locked(
-    paths: list[Path], options: BuildOptions, on_result: Callable[[PlanResult], None]
+    paths: list[Path],
+    options: BuildOptions,
+    lock: OutputLock,
+    on_result: Callable[[PlanResult], None],
 ) -> BuildReport:
+    _remove_leftover_temporaries(options.out)
     builder = _Builder(options, on_result)
     inputs = [path for path in find_inputs(paths) if in_shard(input_key(path), options.shard)]
     todo: list[tuple[Path, list[str]]] = []
@@ -415,7 +477,7 @@ def _build_locked(
             builder.record(PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft))
         else:
             todo.append((path, reasons))
-    for index, rendered in _rendered([path for path, _ in todo], options):
+    for index, rendered in _rendered([path for path, _ in todo], options, lock):
         builder.record(builder.finish(rendered, todo[index][1]))
     report = BuildReport(builder.results)
     builder.prune({input_key(path) for path in inputs}, report)
@@ -424,3 +486,32 @@ def _build_locked(
     built = {key: entry.slug for key, entry in builder.manifest.entries.items()}
     write_index(options.out, built, failed)  # every plan in the folder, this build's or not
     return report
+
+
+def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
+    """Render `template` with an example plan (the first in inputs/, or `plan_path`), every
+    value a tag filled in highlighted; write it to `target`. Returns `target`."""
+    from pipeline.render import PreparedTemplate
+    from pipeline.template_check import document_for
+
+    if target.resolve() == template.resolve() or (
+        plan_path and target.resolve() == plan_path.resolve()
+    ):
+        raise PipelineError(f"will not write the preview over {target}")
+    if plan_path is None:
+        candidates = list(find_inputs([Path("inputs")])) if Path("inputs").is_dir() else []
+        plan_path = candidates[0] if candidates else None
+    if plan_path is None:
+        from pipeline.contract import full_plan
+
+        plan = full_plan()
+    else:
+        _, result = read_plan(plan_path)
+        if result.plan is None:
+            raise InvalidInputError(result.problems)
+        plan = result.plan
+    document = document_for(template) or DOCUMENTS[0]
+    context = with_document(plan_context(plan), plan, document)
+    data = PreparedTemplate(template, mark_filled=True).render(context, plan.plan.revision.date)
+    write_atomic(target, data)
+    return target

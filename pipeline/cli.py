@@ -16,16 +16,26 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__
-from pipeline.build import BuildOptions, PlanResult, Status, build, read_plan, read_plans
+from pipeline.build import (
+    BuildOptions,
+    PlanResult,
+    Status,
+    build,
+    preview,
+    read_plan,
+    read_plans,
+)
 from pipeline.checks import check_paths, failed
 from pipeline.checks.outputs import INDEX, REPORT_HTML, write_index
 from pipeline.checks.report import FORMATS, render, render_rules
+from pipeline.config import CONFIG_NAME, load_config
 from pipeline.context import build_context
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.load import find_inputs
 from pipeline.manifest import Manifest, merge
 from pipeline.schema import schema_text
+from pipeline.template_check import check_template, document_for
 from pipeline.vocabulary import Profile
 from pipeline.write import OutputLock
 
@@ -177,9 +187,22 @@ def check(
     "--out",
     "out",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder the documents go into.",
+    default=None,
+    help="Folder the documents go into [default: build].",
+)
+@click.option(
+    "--templates",
+    "templates_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of templates replacing built-in ones by file name (action-plan.docx, …).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Project settings [default: ./{CONFIG_NAME} when it exists].",
 )
 @click.option(
     "--jobs",
@@ -209,7 +232,9 @@ def check(
 @_reports_errors
 def build_command(
     paths: tuple[Path, ...],
-    out: Path,
+    out: Path | None,
+    templates_dir: Path | None,
+    config_path: Path | None,
     jobs: int | None,
     force: bool,
     prune: bool,
@@ -230,11 +255,14 @@ def build_command(
 
     Example: pipeline build inputs/ --out build/ --jobs 4
     """
+    config = load_config(config_path)
+    out = out or config.out or Path("build")
     sources = list(paths) or [Path("inputs")]
     total = sum(1 for _ in find_inputs(sources))
     options = BuildOptions(
         out=out,
-        jobs=jobs,
+        templates=templates_dir or config.templates,
+        jobs=jobs or config.jobs,
         force=force,
         prune=prune,
         shard=shard,
@@ -328,6 +356,72 @@ def context(plan: Path, document: str) -> None:
         raise InvalidInputError(result.problems)
     data = build_context(result.plan, BY_NAME[document])
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@cli.group()
+def templates() -> None:
+    """Check and preview Word templates (yours or the built-in ones)."""
+
+
+@templates.command("check")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format; json is for tools.",
+)
+@_reports_errors
+def templates_check(files: tuple[Path, ...], fmt: str) -> None:
+    """Report every mistake in templates, with its place in the document, before rendering.
+
+    Exit 0 when no template has an error (warnings are shown), 1 otherwise.
+
+    Example: pipeline templates check templates/custom/action-plan.docx
+    """
+    found = {str(path): check_template(path, document_for(path)) for path in files}
+    if fmt == "json":
+        report = {name: [p.to_json() for p in problems] for name, problems in found.items()}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for name, problems in found.items():
+            for problem in problems:
+                click.echo(f"{problem.severity.capitalize()}: {problem}")
+            if not problems:
+                click.echo(f"ok: {name}")
+    errors = any(p.severity == "error" for problems in found.values() for p in problems)
+    sys.exit(1 if errors else 0)
+
+
+@templates.command("preview")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Plan to fill it with [default: the first in inputs/].",
+)
+@click.option(
+    "--out",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the preview [default: build/previews/NAME].",
+)
+@_reports_errors
+def templates_preview(template: Path, plan_path: Path | None, target: Path | None) -> None:
+    """Render a template with an example plan, every value a tag filled in highlighted.
+
+    Example: pipeline templates preview templates/custom/action-plan.docx --plan inputs/x.json
+    """
+    target = target or Path("build") / "previews" / template.name
+    written = preview(template, plan_path, target)
+    click.echo(f"wrote {written}")
 
 
 def main() -> None:

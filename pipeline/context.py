@@ -17,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
 from pipeline.checks import PlanCheck, check_plan
-from pipeline.checks.draft import add_draft
+from pipeline.checks.draft import document_draft, plan_draft
 from pipeline.documents import Document
 from pipeline.model import Plan
 from pipeline.vocabulary import EVIDENCE_TIERS, Labeled, RoadmapPhase
@@ -57,17 +58,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@cache
+def _fields(model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(field name, kind) of a model's fields; kind is 'labels' for a list of closed-list
+    values, 'date' for dates, '' otherwise."""
+    fields = []
+    for name, info in model.model_fields.items():
+        kinds = _leaf_types(info.annotation)
+        is_list = "list" in str(info.annotation)
+        if is_list and any(issubclass(k, Labeled) for k in kinds):
+            fields.append((name, "labels"))
+        elif dt.date in kinds:
+            fields.append((name, "date"))
+        else:
+            fields.append((name, ""))
+    return fields
+
+
 def _record(model: BaseModel) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, info in type(model).model_fields.items():
+    for name, kind in _fields(type(model)):
         value = getattr(model, name)
         out[name] = _plain(value)
-        kinds = _leaf_types(info.annotation)
         if isinstance(value, Labeled):
             out[f"{name}_label"] = value.label
-        elif isinstance(value, list) and any(issubclass(k, Labeled) for k in kinds):
+        elif kind == "labels":
             out[f"{name}_labels"] = ", ".join(v.label for v in value)
-        elif dt.date in kinds:
+        elif kind == "date":
             out[f"{name}_iso"] = value.isoformat() if value else None
     return out
 
@@ -151,6 +168,30 @@ def _school_year_span(plan: Plan) -> str:
 def build_context(plan: Plan, document: Document, check: PlanCheck | None = None) -> Context:
     """Everything `document`'s template sees, for `plan`; `check` (by default, the plan
     checked under its own profiles) decides whether it is a draft and what is missing."""
+    check = check if check is not None else check_plan(plan)
+    return with_document(plan_context(plan, check), plan, document, check)
+
+
+def with_document(
+    context: Context, plan: Plan, document: Document, check: PlanCheck | None = None
+) -> Context:
+    """`plan_context` plus what is particular to one document (shares the plan's part)."""
+    context = {
+        **context,
+        "document": {
+            "name": document.name,
+            "title": document.title(plan),
+            "subject": document.subject,
+            "language": "en-US",
+        },
+    }
+    # Drafts are marked here, where every rendering gets its context, so no code path can
+    # render an incomplete plan without its draft marks.
+    return document_draft(context, document.name, check if check is not None else check_plan(plan))
+
+
+def plan_context(plan: Plan, check: PlanCheck | None = None) -> Context:
+    """The part of the context that is the same for every document of `plan`."""
     context: Context = {
         name: _plain(getattr(plan, name))
         for name in type(plan).model_fields
@@ -174,13 +215,5 @@ def build_context(plan: Plan, document: Document, check: PlanCheck | None = None
     if plan.roadmap:
         for row in context["roadmap"]["phases"]:
             row["purpose"] = RoadmapPhase(row["phase"]).purpose
-    context["document"] = {
-        "name": document.name,
-        "title": document.title(plan),
-        "subject": document.subject,
-        "language": "en-US",
-    }
-    # Drafts are marked here, where every rendering gets its context, so no code path can
-    # render an incomplete plan without its draft marks.
-    add_draft(context, document.name, check if check is not None else check_plan(plan))
+    plan_draft(context, check if check is not None else check_plan(plan))
     return context

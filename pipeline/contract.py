@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import types
 from collections.abc import Iterator
 from enum import Enum
@@ -32,17 +33,22 @@ ITEM = "[]"
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 
 
+def _lines(source: str) -> str:
+    # As docxtpl does before compiling: a paragraph per line, so errors have line numbers.
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+
+
 def template_sources(path: Path) -> Iterator[tuple[str, str]]:
-    """(part name, Jinja source) for every part docxtpl renders."""
+    """(part name, Jinja source) for every part docxtpl renders, one paragraph per line."""
     template = DocxTemplate(io.BytesIO(path.read_bytes()))
     template.init_docx()
     docx = template.docx
-    yield "body", template.patch_xml(template.xml_to_string(docx._element.body))
+    yield "body", _lines(template.patch_xml(template.xml_to_string(docx._element.body)))
     for rel in docx._part.rels.values():
         if rel.reltype in (template.HEADER_URI, template.FOOTER_URI) and rel.target_part.blob:
             kind = "header" if rel.reltype == template.HEADER_URI else "footer"
             xml = template.xml_to_string(parse_xml(rel.target_part.blob))
-            yield kind, template.patch_xml(xml)
+            yield kind, _lines(template.patch_xml(xml))
     for name in _PROPERTIES:
         value = getattr(docx.core_properties, name)
         if value:
@@ -52,6 +58,7 @@ def template_sources(path: Path) -> Iterator[tuple[str, str]]:
 class _Walker:
     def __init__(self) -> None:
         self.used: set[VarPath] = set()
+        self.loops: set[VarPath] = set()
 
     def path(self, node: nodes.Node, scope: dict[str, VarPath]) -> VarPath | None:
         """The context path an expression refers to, if it is a plain variable path."""
@@ -83,6 +90,8 @@ class _Walker:
         if isinstance(node, nodes.For):
             self.visit(node.iter, scope)
             source = self.path(node.iter, scope)
+            if source is not None and source[0] != "?":
+                self.loops.add(source)
             inner = dict(scope)
             if isinstance(node.target, nodes.Name):
                 if source is not None:
@@ -108,6 +117,13 @@ class _Walker:
         for child in node.iter_child_nodes():
             if isinstance(child, nodes.Filter | nodes.Or):
                 self.visit(child, scope)
+
+
+def walk(template: nodes.Template) -> tuple[set[VarPath], set[VarPath]]:
+    """The context paths a parsed template uses, and those it loops over."""
+    walker = _Walker()
+    walker.visit(template, {})
+    return walker.used, walker.loops
 
 
 def used_paths(path: Path) -> dict[VarPath, str]:

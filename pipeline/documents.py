@@ -32,6 +32,16 @@ class Document:
     def filename(self) -> str:
         return f"{self.name}.docx"
 
+    def template_in(self, custom: Path | None) -> Path:
+        """The template to use: from the `custom` folder when it has one for this document
+        (named like the output, `action-plan.docx`, or at the built-in's relative path,
+        `dese/action-plan.docx`), else the built-in one."""
+        if custom is not None:
+            for candidate in (custom / self.filename, custom / self.template):
+                if candidate.is_file():
+                    return candidate
+        return TEMPLATES_DIR / self.template
+
 
 def _has_improvement_plan(plan: Plan) -> bool:
     sections = (

@@ -19,8 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import signal
+import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -31,12 +34,15 @@ from docx.opc.parts.coreprops import CorePropertiesPart
 from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
+from markupsafe import Markup, escape
 
 from pipeline.context import Context
 from pipeline.errors import TemplateProblemError
-from pipeline.write import ZIP_EPOCH, reproducible_zip
+from pipeline.filters import FILTERS
+from pipeline.write import ZipEntry, reproducible_zip, zip_package
 
 _PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -50,11 +56,45 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+_MAX_ITEMS = 10_000
+"""The longest sequence a template may make itself (a `range`, a repeated string)."""
+
+
+def _range(*args: int) -> range:
+    items = range(*args)
+    if len(items) > _MAX_ITEMS:
+        raise SecurityError(f"range of {len(items)} items is too long (at most {_MAX_ITEMS})")
+    return items
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no private attributes, no Python internals, no mutation of the
+    context), bounded: templates cannot build huge strings or ranges."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(sequence) * count > _MAX_ITEMS * 100
+                ):
+                    raise SecurityError("a template may not repeat text that many times")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(autoescape: bool = True) -> ImmutableSandboxedEnvironment:
     """The Jinja environment templates render in."""
-    return ImmutableSandboxedEnvironment(
-        autoescape=autoescape, undefined=StrictUndefined, finalize=_finalize
-    )
+    env = _Sandbox(autoescape=autoescape, undefined=StrictUndefined, finalize=_finalize)
+    for unneeded in ("lipsum", "cycler", "joiner"):
+        env.globals.pop(unneeded, None)
+    env.globals["range"] = _range
+    env.filters.update(FILTERS)
+    return env
 
 
 class _Template(DocxTemplate):  # type: ignore[misc]
@@ -66,6 +106,39 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
     def render_properties(self, context: Context, jinja_env: Any = None) -> None:
         super().render_properties(context, environment(autoescape=False))
+
+
+RENDER_SECONDS = 60.0
+"""How long one document may take to render: a template that loops without end is stopped."""
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _TooSlow
+
+
+@contextmanager
+def _time_limit(template: Path) -> Iterator[None]:
+    """Stop a render that takes longer than RENDER_SECONDS (where signals can be used: the main
+    thread of a process, which is where builds render)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
+    try:
+        yield
+    except _TooSlow:
+        raise TemplateProblemError(
+            f"{template.name}: rendering took longer than {RENDER_SECONDS:g} s and was "
+            "stopped; does the template loop too much?"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _template_error(template: Path, error: TemplateError) -> TemplateProblemError:
@@ -84,7 +157,8 @@ def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
     """Render `template` with `context` the standard docxtpl way; return the .docx bytes."""
     document = _Template(io.BytesIO(template.read_bytes()))
     try:
-        document.render(context, jinja_env=environment(), autoescape=True)
+        with _time_limit(template):
+            document.render(context, jinja_env=environment(), autoescape=True)
     except TemplateError as error:
         raise _template_error(template, error) from None
     properties = document.docx.core_properties
@@ -98,31 +172,89 @@ def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
 # The prepared (compile-once) path
 
 
-def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+def _compile_source(env: ImmutableSandboxedEnvironment, source: str) -> Template:
     # As docxtpl's render_xml_part: one paragraph per line, so errors have useful line numbers.
     return env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
 
 
-_LISTING_CHARS = re.compile("[\t\a\n\f]")
-
-
 def _finish(tpl: DocxTemplate, rendered: str) -> str:
-    """docxtpl's post-processing of a rendered part (render_xml_part, after Jinja)."""
-    rendered = re.sub(r"\n<w:p([ >])", r"<w:p\1", rendered)
+    """docxtpl's post-processing of a rendered part (render_xml_part, after Jinja), with the
+    same result: plain string replacements where docxtpl uses equivalent regexes."""
+    rendered = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
     rendered = (
         rendered.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     )
-    if not _LISTING_CHARS.search(rendered):
+    if not any(char in rendered for char in "\t\a\n\f"):
         return rendered  # resolve_listing only rewrites these characters; skip its regexes
     return str(tpl.resolve_listing(rendered))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _tables_need_fixing(tree: Any) -> bool:
+    """Whether docxtpl's `fix_tables` would change anything: a row with more cells than the
+    table's grid has columns, or a grid wider than its widest row (cells counted with their
+    gridSpan). Rows copied by `{%tr for %}` never do; `{%tc %}` loops and spans can."""
+    for table in tree.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        if grid is None:
+            return True  # let docxtpl handle (and report) it
+        columns = len(grid.findall(_W + "gridCol"))
+        spans = table.find(f".//{_W}gridSpan") is not None
+        widest = 0
+        for row in table.iter(_W + "tr"):
+            cells = row.findall(_W + "tc")
+            if len(cells) > columns:
+                return True
+            if spans:
+                width = 0
+                for cell in cells:
+                    span = cell.find(f"{_W}tcPr/{_W}gridSpan")
+                    width += int(span.get(_W + "val")) if span is not None else 1
+            else:
+                width = len(cells)
+            widest = max(widest, width)
+        if widest < columns:
+            return True
+    return False
+
+
+def _body_tree(tpl: DocxTemplate, xml: str) -> Any:
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    return tpl.fix_tables(xml) if _tables_need_fixing(tree) else tree
+
+
+_PRINT = re.compile(r"\{\{(?![rp]\s)(-?)(.*?)(-?)\}\}", re.DOTALL)
+_HIGHLIGHT = (
+    '</w:t></w:r><w:r><w:rPr><w:highlight w:val="yellow"/></w:rPr>'
+    '<w:t xml:space="preserve">{}</w:t></w:r><w:r><w:t xml:space="preserve">'
+)
+
+
+def _marking(source: str) -> str:
+    """Route every printed value through `_filled` (previews only)."""
+    return _PRINT.sub(lambda m: f"{{{{{m[1]} _filled(({m[2]})) {m[3]}}}}}", source)
+
+
+def _filled(value: Any) -> Markup:
+    """The value in a run of its own, highlighted, so a preview shows what each tag printed."""
+    return Markup(_HIGHLIGHT.format(escape(str(_finalize(value)))))
 
 
 class PreparedTemplate:
     """A template loaded, patched and compiled once, for rendering many documents."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, mark_filled: bool = False) -> None:
+        """`mark_filled` highlights every value a `{{ … }}` tag prints (for previews)."""
         self.path = path
         env = environment()
+        if mark_filled:
+            env.globals["_filled"] = _filled
+
+        def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+            return _compile_source(env, _marking(source) if mark_filled else source)
+
         plain = environment(autoescape=False)
         tpl = _Template(io.BytesIO(path.read_bytes()))
         tpl.render_init()
@@ -161,15 +293,21 @@ class PreparedTemplate:
         out = io.BytesIO()
         docx.save(out)
         with zipfile.ZipFile(out) as package:
+            # python-docx's order of parts; the unchanging ones compressed once, here.
             self._entries = [
-                (info.filename, package.read(info.filename)) for info in package.infolist()
+                ZipEntry.of(info.filename, package.read(info.filename))
+                for info in package.infolist()
             ]
 
     def render(self, context: Context, revision_date: dt.date) -> bytes:
         """The .docx bytes for `context`, identical to `render()`'s."""
+        with _time_limit(self.path):
+            return self._render(context, revision_date)
+
+    def _render(self, context: Context, revision_date: dt.date) -> bytes:
         tpl = self._tpl
         try:
-            tree = tpl.fix_tables(_finish(tpl, self._document.render(context)))
+            tree = _body_tree(tpl, _finish(tpl, self._document.render(context)))
             for number, element in enumerate(
                 tree.xpath("//wp:docPr", namespaces={"wp": _WP}), start=1001
             ):
@@ -183,15 +321,12 @@ class PreparedTemplate:
             replaced["docProps/core.xml"] = self._core(context, revision_date)
         except TemplateError as error:
             raise _template_error(self.path, error) from None
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-            for name, blob in self._entries:
-                info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.create_system = 0
-                package.writestr(info, replaced.get(name, blob), compresslevel=1)
-        return out.getvalue()
+        return zip_package(
+            [
+                ZipEntry.of(entry.name, replaced[entry.name]) if entry.name in replaced else entry
+                for entry in self._entries
+            ]
+        )
 
     def _document_source(self, tpl: DocxTemplate) -> str:
         """The whole document.xml as a Jinja source: the template's document element, as

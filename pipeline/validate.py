@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import ValidationError
@@ -33,6 +35,14 @@ _PATTERN_MEANINGS = {
 @cache
 def _validator() -> Draft202012Validator:
     return Draft202012Validator(plan_schema(), format_checker=FormatChecker())
+
+
+@cache
+def _gate() -> Any:
+    """A compiled validator of the same schema (Rust): about a hundred times faster at saying
+    whether an input is valid, which is all a batch of mostly valid inputs needs. The messages
+    of an invalid input come from `jsonschema`."""
+    return jsonschema_rs.validator_for(plan_schema(), validate_formats=True)
 
 
 def _most_relevant(error: SchemaError) -> SchemaError:
@@ -94,6 +104,8 @@ def _describe(error: SchemaError) -> tuple[str, str | None]:
 
 def schema_problems(source: Source) -> list[Problem]:
     """Every place where the input does not match the published JSON Schema."""
+    if _gate().is_valid(source.data):
+        return []
     problems = []
     for error in _validator().iter_errors(source.data):
         error = _most_relevant(error)

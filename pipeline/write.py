@@ -9,28 +9,77 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import tempfile
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
-# What Word itself writes; the earliest time a zip entry can hold.
+# 1980-01-01 00:00, what Word itself writes: the earliest time a zip entry can hold.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_DOS_TIME, _DOS_DATE = 0, (0 << 9) | (1 << 5) | 1
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    """One member of a zip package, already compressed (deflate, level 1, raw stream)."""
+
+    name: str
+    crc: int
+    size: int
+    data: bytes
+
+    @classmethod
+    def of(cls, name: str, blob: bytes) -> ZipEntry:
+        compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
+        data = compressor.compress(blob) + compressor.flush()
+        return cls(name, zlib.crc32(blob), len(blob), data)
+
+
+def zip_package(entries: list[ZipEntry]) -> bytes:
+    """A zip of `entries` in order, with fixed times and attributes: the same entries always
+    give the same bytes. (zipfile cannot write a member it did not compress itself; taking
+    entries compressed once lets a template's unchanging parts be compressed once.)"""
+    out = bytearray()
+    directory = bytearray()
+    for entry in entries:
+        name = entry.name.encode("utf-8")
+        flags = 0 if entry.name.isascii() else 0x800
+        common = struct.pack(
+            "<HHHHHIII",
+            20,
+            flags,
+            zipfile.ZIP_DEFLATED,
+            _DOS_TIME,
+            _DOS_DATE,
+            entry.crc,
+            len(entry.data),
+            entry.size,
+        )
+        offset = len(out)
+        out += b"PK\x03\x04" + common + struct.pack("<HH", len(name), 0) + name + entry.data
+        directory += (
+            b"PK\x01\x02"
+            + struct.pack("<H", 20)
+            + common
+            + struct.pack("<HHHHHI", len(name), 0, 0, 0, 0, 0o644 << 16)
+            + struct.pack("<I", offset)
+            + name
+        )
+    end = struct.pack(
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), len(out), 0
+    )
+    return bytes(out + directory + end)
 
 
 def reproducible_zip(package: bytes) -> bytes:
     """The same package with fixed entry times and attributes, entries in their order."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(package)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for entry in source.infolist():
-            info = zipfile.ZipInfo(entry.filename, date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 0
-            target.writestr(info, source.read(entry.filename), compresslevel=1)
-    return out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        entries = [
+            ZipEntry.of(info.filename, source.read(info.filename)) for info in source.infolist()
+        ]
+    return zip_package(entries)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -79,6 +128,12 @@ class OutputLock:
         os.pwrite(handle, str(os.getpid()).encode(), 0)
         self._handle = handle
         return self
+
+    def forget(self) -> None:
+        """In a forked child: drop the inherited descriptor, leaving the lock to the parent."""
+        if self._handle is not None:
+            os.close(self._handle)
+            self._handle = None
 
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:

@@ -117,7 +117,7 @@ def test_a_draft_is_marked_on_every_page_and_in_its_properties() -> None:
     documents = render_plan(plan_of_data(changed(read_json(EVERY_PROFILE), BROKEN)))
     for name, data in documents.items():
         for header in _headers(data):
-            assert header[0].startswith(f"{DRAFT} · 7 required elements missing or wrong"), name
+            assert header[1].startswith(f"{DRAFT} · 7 required elements missing or wrong"), name
         title = docx.Document(io.BytesIO(data)).core_properties.title
         assert title.startswith("DRAFT: "), name
         assert "DRAFT. This plan is not complete: 7 required elements" in _text(data)
@@ -255,3 +255,23 @@ def test_the_dashboard_shows_every_plan(tmp_path: Path, minimal_data: dict[str, 
     for link in check_page.links:
         assert (out / SLUG / link).is_file(), link
     assert "ESSA-7" in " ".join(check_page.text)
+
+
+def test_a_template_that_would_hide_a_draft_is_refused(tmp_path: Path) -> None:
+    """Drafts never pass for final documents, even from a custom template that forgets the
+    DRAFT mark: the plan fails with a message saying what the template lacks."""
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    template = docx.Document()
+    template.sections[0].header.paragraphs[0].text = "{{ organization.name }}"
+    template.add_paragraph("Action plan {{ action_plan.school_year }}")
+    template.save(str(custom / "action-plan.docx"))
+    complete = run("build", str(EVERY_PROFILE), "--out", str(tmp_path / "a"), "--templates",
+                   str(custom))  # fmt: skip
+    assert complete.exit_code == 0, complete.output
+    path = write(tmp_path / "plan.json", changed(read_json(EVERY_PROFILE), BROKEN))
+    result = run("build", str(path), "--out", str(tmp_path / "b"), "--templates", str(custom))
+    assert result.exit_code == 1
+    assert "this plan is incomplete, but its document would not look like a draft: a page " \
+        "header does not say DRAFT" in result.stderr  # fmt: skip
+    assert not (tmp_path / "b" / SLUG / "action-plan.docx").exists()

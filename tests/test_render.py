@@ -147,3 +147,41 @@ def test_prepared_template_resolves_line_breaks_like_docxtpl(minimal_data: dict[
     template = TEMPLATES_DIR / document.template
     fast = PreparedTemplate(template).render(context, plan.plan.revision.date)
     assert fast == render(template, context, plan.plan.revision.date)
+
+
+def _table_template(tmp_path: Path) -> Path:
+    """A template whose tables docxtpl must fix: a column loop, and a table whose rows can all
+    disappear."""
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=3)
+    table.rows[0].cells[0].text = "Item"
+    table.rows[0].cells[1].text = "{%tc for c in columns %}"
+    table.rows[0].cells[2].text = "{{ c }}{%tc endfor %}"
+    table.rows[1].cells[0].text = "{{ name }}"
+    table.rows[1].cells[1].text = "{%tc for c in columns %}"
+    table.rows[1].cells[2].text = "x{%tc endfor %}"
+    rows = document.add_table(rows=3, cols=2)
+    rows.rows[0].cells[0].text = "{%tr for r in rows %}"
+    rows.rows[1].cells[0].text = "{{ r }}"
+    rows.rows[2].cells[0].text = "{%tr endfor %}"
+    document.add_paragraph("{{ name }}")
+    path = tmp_path / "tables.docx"
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"columns": ["a", "b", "c", "d", "e"], "rows": ["1", "2"], "name": "A & B"},
+        {"columns": [], "rows": [], "name": "<none>"},
+        {"columns": ["only"], "rows": ["1"], "name": "one"},
+    ],
+    ids=["wider", "emptied", "narrower"],
+)
+def test_prepared_template_fixes_tables_as_docxtpl_does(
+    tmp_path: Path, context: dict[str, Any]
+) -> None:
+    template = _table_template(tmp_path)
+    date = dt.date(2025, 1, 1)
+    assert PreparedTemplate(template).render(context, date) == render(template, context, date)

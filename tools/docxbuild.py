@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from docx import Document as new_document
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_COLOR_INDEX, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -23,6 +24,7 @@ from docx.text.paragraph import Paragraph
 FONT = "Calibri"  # LibreOffice lays it out with the metric-compatible Carlito.
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 HEADER_FILL = "1F3864"
+_fill = HEADER_FILL  # the table header shading of the document being built
 BAND_FILL = "DCE3F0"
 
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
@@ -35,8 +37,14 @@ def _explicit_fonts(rfonts: object) -> None:
         rfonts.set(qn(attr), FONT)  # type: ignore[attr-defined]
 
 
-def create(landscape: bool) -> Document:
-    """A new document with the house styles, US Letter, in the given orientation."""
+def create(
+    landscape: bool, accent: RGBColor = NAVY, heading_font: str = FONT, fill: str = HEADER_FILL
+) -> Document:
+    """A new document with the house styles, US Letter, in the given orientation.
+
+    `accent`, `heading_font` and `fill` (table header shading) restyle it."""
+    global _fill
+    _fill = fill
     doc = new_document()
     styles_el = doc.styles.element
     for rfonts in styles_el.iter(qn("w:rFonts")):
@@ -65,10 +73,10 @@ def create(landscape: bool) -> Document:
         ("Heading 3", 11.5, 10),
     ):
         style = doc.styles[name]
-        style.font.name = FONT
+        style.font.name = heading_font
         style.font.size = Pt(size)
         style.font.bold = name != "Title"
-        style.font.color.rgb = NAVY
+        style.font.color.rgb = accent
         style.paragraph_format.space_before = Pt(before)
         style.paragraph_format.space_after = Pt(6)
         style.paragraph_format.keep_with_next = True
@@ -77,6 +85,19 @@ def create(landscape: bool) -> Document:
     subtitle.font.size = Pt(14)
     subtitle.font.color.rgb = RGBColor(0x40, 0x40, 0x40)
     subtitle.font.italic = False
+    text = doc.styles.add_style("Table Text", WD_STYLE_TYPE.PARAGRAPH)
+    text.base_style = normal
+    text.quick_style = True
+    text.font.size = Pt(9)
+    text.paragraph_format.space_after = Pt(2)
+    text.paragraph_format.line_spacing = 1.0
+    for name, color in (("Table Heading", RGBColor(0xFF, 0xFF, 0xFF)), ("Table Label", None)):
+        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = text
+        style.quick_style = True
+        style.font.bold = True
+        if color is not None:
+            style.font.color.rgb = color
     for name in ("Header", "Footer"):
         doc.styles[name].paragraph_format.tab_stops.clear_all()
         doc.styles[name].font.size = Pt(8.5)
@@ -210,21 +231,12 @@ def _shade(cell: _Cell, fill: str) -> None:
     tc_pr.append(shading)
 
 
-def _set_cell(
-    cell: _Cell,
-    text: str,
-    bold: bool = False,
-    color: RGBColor | None = None,
-    size: float | None = None,
-) -> None:
+def _set_cell(cell: _Cell, text: str, style: str = "Table Text") -> None:
+    # Table text gets its look from a paragraph style, not per-run formatting: authors restyle
+    # every table in one place, and the documents stay small.
     paragraph = cell.paragraphs[0]
-    paragraph.paragraph_format.space_after = Pt(2)
-    run = paragraph.add_run(text)
-    run.bold = bold or None
-    if color is not None:
-        run.font.color.rgb = color
-    if size:
-        run.font.size = Pt(size)
+    paragraph.style = style
+    paragraph.add_run(text)
 
 
 def _repeat_header(row: object) -> None:
@@ -249,7 +261,6 @@ def table(
     cells: Sequence[str],
     widths: Sequence[float],
     loop: str | None = None,
-    size: float = 9.5,
 ) -> Table:
     """A grid table: a shaded header row that repeats on each page, then either one row per
     item of `loop` (`{%tr for … %}`) or a single row of `cells`."""
@@ -259,13 +270,13 @@ def table(
     header = table.rows[0]
     _repeat_header(header)
     for cell, text in zip(header.cells, headers, strict=True):
-        _set_cell(cell, text, bold=True, color=RGBColor(0xFF, 0xFF, 0xFF), size=size)
-        _shade(cell, HEADER_FILL)
+        _set_cell(cell, text, "Table Heading")
+        _shade(cell, _fill)
     if loop:
         table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
     row = table.add_row()
     for cell, text in zip(row.cells, cells, strict=True):
-        _set_cell(cell, text, size=size)
+        _set_cell(cell, text)
     if loop:
         table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
     _widths(table, widths, text_width(doc.sections[-1]))
@@ -284,9 +295,9 @@ def facts(
         if condition:
             table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr if {condition} %}}")
         row = table.add_row()
-        _set_cell(row.cells[0], label, bold=True, size=9.5)
+        _set_cell(row.cells[0], label, "Table Label")
         _shade(row.cells[0], BAND_FILL)
-        _set_cell(row.cells[1], value, size=9.5)
+        _set_cell(row.cells[1], value)
         if condition:
             table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
     _widths(table, widths, text_width(doc.sections[-1]))
@@ -341,11 +352,10 @@ def inline_placeholders(paragraph: Paragraph, items: str) -> None:
 
 
 def draft_header(doc: Document, text: str, condition: str = "document.draft") -> None:
-    """Put a DRAFT line at the top of every section's header, shown only when `condition`."""
+    """Add a DRAFT line under every section's header line, shown only when `condition`."""
     for section in doc.sections:
-        first = section.header.paragraphs[0]
         for line in (f"{{%p if {condition} %}}", text, "{%p endif %}"):
-            paragraph = first.insert_paragraph_before()
+            paragraph = section.header.add_paragraph()
             paragraph.alignment = 2  # right, as the header line
             if line == text:
                 run = paragraph.add_run(text)

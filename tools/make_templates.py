@@ -72,7 +72,7 @@ def improvement_plan() -> Document:
             ("Grades", "{{ organization.grades }}", None),
             (
                 "Enrollment",
-                "{{ organization.enrollment }} students",
+                "{{ organization.enrollment|number }} students",
                 "organization.enrollment is not none",
             ),
             ("Address", "{{ organization.address }}", "organization.address"),
@@ -169,7 +169,6 @@ def improvement_plan() -> Document:
         ],
         [1.1, 2.0, 1.3, 0.8, 1.2, 0.8, 0.8, 0.8],
         loop=f"g in {na}.student_group_gaps",
-        size=8.5,
     )
     d.tag(doc, f"for g in {na}.student_group_gaps if g.note")
     d.labelled(doc, "{{ g.student_group_label }}, {{ g.subject_label }}", "{{ g.note }}")
@@ -343,7 +342,6 @@ def improvement_plan() -> Document:
         ],
         [3.0, 0.8, 1.6, 0.9, 1.4, 1.1, 1.8],
         loop="out in outcomes",
-        size=8.5,
     )
     d.inline_placeholders(outcomes.rows[2].cells[0].paragraphs[0], "out.missing")
     d.tag(doc, "if outcomes|selectattr('evaluation')|list")
@@ -381,7 +379,6 @@ def improvement_plan() -> Document:
         ],
         [1.0, 1.5, 1.3, 3.0],
         loop="e in plan.stakeholder_engagement",
-        size=9,
     )
     d.tag(doc, "endif")
     d.placeholders(doc, "missing.engagement")
@@ -465,7 +462,6 @@ def _corrective_actions(doc: Document) -> None:
         ],
         [2.0, 1.6, 2.2, 1.2, 0.9, 0.9, 1.8],
         loop="c in plan.corrective_actions",
-        size=8.5,
     )
     d.tag(doc, "endif")
 
@@ -490,7 +486,6 @@ def _crosswalk(doc: Document) -> None:
         ],
         [2.4, 4.0, 2.6, 0.9],
         loop="x in crosswalk",
-        size=8.5,
     )
 
 
@@ -531,7 +526,6 @@ def action_plan() -> Document:
         ],
         [1.1, 3.4, 1.5, 1.3, 2.2, 0.8],
         loop="b in i.benchmarks",
-        size=9,
     )
     d.inline_placeholders(benchmarks.rows[2].cells[1].paragraphs[0], "b.missing")
     d.para(
@@ -548,7 +542,6 @@ def action_plan() -> Document:
         ],
         [1.1, 5.2, 2.5, 1.4],
         loop="r in i.resources",
-        size=9,
     )
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
@@ -597,7 +590,6 @@ def roadmap() -> Document:
         ],
         [2.3, 2.0, 2.0, 2.0, 0.9, 1.2],
         loop="p in roadmap.phases",
-        size=9,
     )
     phase_cell = table.rows[2].cells[0]
     phase_cell.paragraphs[0].runs[0].bold = True
@@ -610,12 +602,67 @@ def roadmap() -> Document:
     return doc
 
 
+def custom_action_plan() -> Document:
+    """The sample custom template (docs/templates.md): a consultant's restyled and reworded
+    action plan, using the filters. Tests build every example plan with it."""
+    doc = d.create(
+        landscape=True, accent=d.RGBColor(0x1E, 0x5B, 0x3A), heading_font="Cambria", fill="1E5B3A"
+    )
+    d.para(doc, "Implementation Plan, School Year {{ action_plan.school_year }}", style="Title")
+    d.para(doc, "{{ organization.name }} · prepared for the {{ plan.title }}", style="Subtitle")
+    d.para(
+        doc,
+        "From {{ action_plan.start_iso|date('short') }} to "
+        "{{ action_plan.end_iso|date('short') }}; plan revision {{ plan.revision.number }} "
+        "of {{ plan.revision.date_iso|date('%B %Y') }}.",
+    )
+    # A draft shows what is missing where it belongs, in a custom template too.
+    d.placeholders(doc, "missing.general")
+    d.placeholders(doc, "missing.action_plan")
+    d.para(doc, "What we will do, and how we will know it is working", style="Heading 1")
+    d.tag(doc, "for o in objectives or []")
+    d.para(doc, "Goal {{ loop.index }}: {{ o.title }}", style="Heading 2")
+    d.tag(doc, "for i in o.initiatives")
+    d.para(doc, "{{ i.title }} (led by {{ i.lead }})", style="Heading 3")
+    d.tag(doc, "if i.also_serves")
+    d.labelled(doc, "Also supports goals", "{{ i.also_serves|join_and }}")
+    d.tag(doc, "endif")
+    d.placeholders(doc, "i.missing")
+    milestones = d.table(
+        doc,
+        ["#", "Milestone", "Owner", "Due", "How we will know", "Where it stands"],
+        [
+            "{{ loop.index|ordinal }}",
+            "{{ b.description }}",
+            "{{ b.responsible }}",
+            "{{ b.due_iso|date('numeric') }}",
+            "{{ b.evidence }}",
+            "{{ b.status_label }}",
+        ],
+        [0.5, 3.6, 1.5, 1.0, 2.2, 1.0],
+        loop="b in i.benchmarks",
+    )
+    d.inline_placeholders(milestones.rows[2].cells[1].paragraphs[0], "b.missing")
+    d.tag(doc, "endfor")
+    d.tag(doc, "endfor")
+    d.para(doc, "Budget", style="Heading 1")
+    d.table(
+        doc,
+        ["Source of funds", "Amount"],
+        ["{{ f.source }}", "{{ f.amount|money }}"],
+        [5.0, 2.0],
+        loop="f in action_plan.funding_summary",
+    )
+    return doc
+
+
 def main() -> None:
     out = ROOT / "templates"
     for path, build in (
         ("dese/improvement-plan.docx", improvement_plan),
         ("dese/action-plan.docx", action_plan),
         ("roadmap/roadmap.docx", roadmap),
+        ("custom/action-plan.docx", custom_action_plan),
     ):
         doc = build()
         d.header_and_footer(doc, HEADER, FOOTER)

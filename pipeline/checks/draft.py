@@ -14,7 +14,12 @@ guards, and a test checks that each placeholder a check produces appears in its 
 
 from __future__ import annotations
 
+import copy
+import io
+import re
+import zipfile
 from typing import Any
+from xml.etree import ElementTree
 
 from pipeline.checks.engine import Finding, PlanCheck
 from pipeline.checks.profiles import profiles_of_rule
@@ -102,32 +107,54 @@ def _shown_in(finding: Finding, document: str, rendered: list[str]) -> bool:
     return document == "improvement-plan" and finding.document not in rendered
 
 
-def add_draft(context: dict[str, Any], document: str, check: PlanCheck) -> None:
-    """Add `document.draft`, `document.draft_note`, `document.profiles_labels`, the `missing`
-    slots and `crosswalk` to a document's context."""
+def plan_draft(context: dict[str, Any], check: PlanCheck) -> None:
+    """Add what every document of the plan shares: empty placeholder lists on its items, and
+    the `crosswalk`."""
     _add_slots(context)
+    context["crosswalk"] = crosswalk(check)
+
+
+def document_draft(context: dict[str, Any], document: str, check: PlanCheck) -> dict[str, Any]:
+    """A document's context with its draft marks: `document.draft`, `document.draft_note`,
+    `document.profiles_labels` and the `missing` placeholders.
+
+    The plan's part of `context` is shared by its documents, and each document shows its own
+    placeholders, so a document that places some on items gets its own copy of the context.
+    """
     missing: dict[str, list[str]] = {name: [] for name in SECTIONS}
+    on_items: list[tuple[Path, str]] = []
     rendered = check.documents()
     for finding in check.findings:
         if finding.severity is not Severity.ERROR or not _shown_in(finding, document, rendered):
             continue
         anchor = finding.anchor or ()
-        item = _item(context, anchor) if finding.document == document else None
-        if item is not None:
-            item["missing"].append(finding.placeholder)
+        if finding.document == document and _item(context, anchor) is not None:
+            on_items.append((anchor, finding.placeholder))
         else:
             slot = _section(anchor) if finding.document == document else "general"
             missing[slot].append(finding.placeholder)
-    context["missing"] = missing
-    context["document"]["draft"] = not check.complete
+    if on_items:
+        context = copy.deepcopy(context)
+        for anchor, placeholder in on_items:
+            item = _item(context, anchor)
+            assert item is not None
+            item["missing"].append(placeholder)
     plural = "s" if check.errors != 1 else ""
-    context["document"]["draft_note"] = (
-        f"{check.errors} required element{plural} missing or wrong (see check.html)"
-        if check.errors
-        else ""
-    )
-    context["document"]["profiles_labels"] = ", ".join(p.label for p in check.profiles)
-    context["crosswalk"] = crosswalk(check)
+    context = {
+        **context,
+        "missing": missing,
+        "document": {
+            **context["document"],
+            "draft": not check.complete,
+            "draft_note": (
+                f"{check.errors} required element{plural} missing or wrong (see check.html)"
+                if check.errors
+                else ""
+            ),
+            "profiles_labels": ", ".join(profile.label for profile in check.profiles),
+        },
+    }
+    return context
 
 
 def crosswalk(check: PlanCheck) -> list[dict[str, Any]]:
@@ -157,3 +184,30 @@ def crosswalk(check: PlanCheck) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+_HEADER_REFERENCE = re.compile(rb'<w:headerReference\b[^>]*w:type="default"[^>]*r:id="([^"]+)"')
+_SECTION = re.compile(rb"<w:sectPr\b.*?</w:sectPr>", re.S)
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def unmarked_draft(data: bytes) -> str | None:
+    """Why a rendered draft (.docx bytes) would pass for a final document, or None when every
+    page is marked: the first section has a header, and every page header says DRAFT (a
+    section without a header of its own continues the one before).
+
+    The house templates mark drafts; a custom template might not, and a draft must never
+    look final, so a build refuses a draft whose pages are not marked.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        body = package.read("word/document.xml")
+        rels = ElementTree.fromstring(package.read("word/_rels/document.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(_RELATIONSHIPS)}
+        sections = _SECTION.findall(body)
+        if not sections or not _HEADER_REFERENCE.search(sections[0]):
+            return "its first pages have no header to mark DRAFT in"
+        for reference in _HEADER_REFERENCE.findall(body):
+            part = "word/" + targets.get(reference.decode(), "").removeprefix("/word/")
+            if part not in package.namelist() or b"DRAFT" not in package.read(part):
+                return "a page header does not say DRAFT"
+    return None

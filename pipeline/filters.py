@@ -1,0 +1,82 @@
+"""Filters templates may use, beside Jinja's own: dates, percentages, numbers, money,
+ordinals and lists written out as people write them.
+
+    {{ b.due_iso|date('short') }}       Jun 15, 2026
+    {{ g.group_value|percent }}         45%
+    {{ organization.enrollment|number }} 6,200
+    {{ r.amount|money }}                $85,000.00
+    {{ 3|ordinal }}                     3rd
+    {{ o.also_serves|join_and }}        SO2, SO3 and SO4
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+_DATE_FORMATS = {"long": "{:%B} {d}, {y}", "short": "{:%b} {d}, {y}"}
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise ValueError(f"date: {value!r} is not a date (use the *_iso form of a date field)")
+
+
+def date(value: Any, style: str = "long") -> str:
+    """A date written out: 'long' (June 15, 2026), 'short' (Jun 15, 2026), 'numeric'
+    (06/15/2026), 'iso' (2026-06-15), or a strftime pattern such as '%B %Y'."""
+    day = _as_date(value)
+    if style in _DATE_FORMATS:
+        return _DATE_FORMATS[style].format(day, d=day.day, y=day.year)
+    if style == "numeric":
+        return f"{day:%m/%d/%Y}"
+    if style == "iso":
+        return day.isoformat()
+    return day.strftime(style)
+
+
+def percent(value: Any, digits: int = 0) -> str:
+    """A number of percent (0–100) with a % sign: 45 → '45%'."""
+    return f"{float(value):.{digits}f}%"
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """A number with thousands separators: 6200 → '6,200'."""
+    return f"{float(value):,.{digits}f}"
+
+
+def money(value: Any) -> str:
+    """An amount in US dollars: 85000 → '$85,000.00'."""
+    return f"${float(value):,.2f}"
+
+
+def ordinal(value: Any) -> str:
+    """1 → '1st', 2 → '2nd', 11 → '11th', 23 → '23rd'."""
+    n = int(value)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def join_and(values: Iterable[Any], separator: str = ", ", last: str = " and ") -> str:
+    """A list as a phrase: ['a', 'b', 'c'] → 'a, b and c'."""
+    items = [str(v) for v in values]
+    if len(items) <= 1:
+        return "".join(items)
+    return separator.join(items[:-1]) + last + items[-1]
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "date": date,
+    "percent": percent,
+    "number": number,
+    "money": money,
+    "ordinal": ordinal,
+    "join_and": join_and,
+}
