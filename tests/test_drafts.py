@@ -275,3 +275,20 @@ def test_a_template_that_would_hide_a_draft_is_refused(tmp_path: Path) -> None:
     assert "this plan is incomplete, but its document would not look like a draft: a page " \
         "header does not say DRAFT" in result.stderr  # fmt: skip
     assert not (tmp_path / "b" / SLUG / "action-plan.docx").exists()
+
+
+def test_merged_shards_keep_their_reports_and_get_a_dashboard(tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for example in INPUTS:
+        shutil.copy(example, inputs / example.name)
+    shards = [tmp_path / f"shard-{k}" for k in (1, 2)]
+    for k, shard in enumerate(shards, start=1):
+        run("build", str(inputs), "--out", str(shard), "--shard", f"{k}/2")  # one may be empty
+    merged = tmp_path / "merged"
+    assert run("manifest", "merge", *map(str, shards), "--into", str(merged)).exit_code == 0
+    page = (merged / "index.html").read_text(encoding="utf-8")
+    for example in INPUTS:
+        assert read_json(example)["organization"]["name"] in page
+    assert len(list(merged.glob("*/check.json"))) == len(INPUTS)
+    assert len(list(merged.glob("*/check.html"))) == len(INPUTS)
