@@ -292,3 +292,19 @@ def test_merged_shards_keep_their_reports_and_get_a_dashboard(tmp_path: Path) ->
         assert read_json(example)["organization"]["name"] in page
     assert len(list(merged.glob("*/check.json"))) == len(INPUTS)
     assert len(list(merged.glob("*/check.html"))) == len(INPUTS)
+
+
+def test_a_roadmap_only_plan_checked_as_one_gets_only_its_roadmap(
+    tmp_path: Path, minimal_data: dict[str, Any]
+) -> None:
+    data = {key: minimal_data[key] for key in ("organization", "plan", "roadmap")}
+    path = write(tmp_path / "plan.json", data)
+    assert run("build", str(path), "--out", str(tmp_path / "a")).exit_code == 1  # dese-sip
+    result = run("build", str(path), "--out", str(tmp_path / "b"), "--profile", "roadmap")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "b" / "smith-jones-partners-q1-5-academy-00990001"
+    assert sorted(p.name for p in folder.iterdir()) == ["check.html", "check.json", "roadmap.docx"]
+    drafted = tmp_path / "a" / "smith-jones-partners-q1-5-academy-00990001"
+    text = _text((drafted / "improvement-plan.docx").read_bytes())
+    for rule in ("MA-1", "MA-2", "MA-3", "MA-4", "MA-9"):
+        assert f"required by {rule}]" in text

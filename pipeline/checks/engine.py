@@ -101,7 +101,11 @@ class PlanCheck:
         whenever a profile requires it (so a draft shows what is missing from it)."""
         if self.plan is None:
             return []
-        needed = {REGISTRY[rule_id].document.value for rule_id in self.applied}
+        needed = {  # the documents the profiles' own rules are about (not INPUT-1, INT-1)
+            REGISTRY[rule_id].document.value
+            for rule_id in self.applied
+            if REGISTRY[rule_id].check is not None
+        }
         return [
             document.name
             for document in DOCUMENTS
