@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= build
 
 .DEFAULT_GOAL := help
-.PHONY: help build test check lint types format templates schema rules bench clean distclean
+.PHONY: help build test check lint types format templates schema rules example-workbook bench clean distclean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (PYTHON=python3.11 make ...)")'
@@ -45,6 +45,9 @@ templates: $(STAMP) ## Regenerate the Word templates in templates/ from tools/ma
 
 schema: $(STAMP) ## Regenerate schema/plan.schema.json from the model
 	$(BIN)/pipeline schema > schema/plan.schema.json
+
+example-workbook: $(STAMP) ## Regenerate inputs/maple-street-elementary.xlsx with the converter
+	$(BIN)/python tools/make_example_workbook.py
 
 rules: $(STAMP) ## Regenerate docs/rules.md from the completeness rules
 	$(BIN)/pipeline check --list-rules --format markdown > docs/rules.md

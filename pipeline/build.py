@@ -65,6 +65,8 @@ class PlanResult:
     """Why it was rebuilt: new, input changed, template changed, options changed…"""
     folder: Path | None = None
     written: list[Path] = field(default_factory=list)
+    code_location: str = "$.organization.code"
+    """Where the organization code is in the input (a JSON path, or a workbook cell)."""
     input: Source | None = None
     """The input as read (for locating findings), when it could be read."""
     draft: bool = False
@@ -120,6 +122,8 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
         source = result.input = load(path)
         result.plan = validate(source)
         result.status = Status.BUILT
+        result.problems = list(source.problems)  # warnings only: they do not fail a plan
+        result.code_location = source.locate(("organization", "code"))
         return source, result
     except InvalidInputError as error:
         result.problems = error.problems
@@ -147,7 +151,7 @@ def _conflict(result: PlanResult, other: str, code: str) -> None:
     result.problems.append(
         Problem(
             result.source,
-            "$.organization.code",
+            result.code_location,
             f"organization {code} also has a plan in {other}",
             "keep one input per organization",
         )
@@ -213,6 +217,7 @@ class _Rendered:
     documents: dict[str, bytes] = field(default_factory=dict)
     slug: str = ""
     code: str = ""
+    code_location: str = "$.organization.code"
     reports: dict[str, bytes] = field(default_factory=dict)
     """The plan's check reports (check.json, check.html)."""
     draft: bool = False
@@ -227,7 +232,14 @@ def _render_input(
     plan = result.plan
     if plan is None:
         return _Rendered(str(path), digest, result.problems)
-    rendered = _Rendered(str(path), digest, [], slug=slug(plan), code=plan.organization.code)
+    rendered = _Rendered(
+        str(path),
+        digest,
+        result.problems,  # warnings travel with the documents, to be shown
+        slug=slug(plan),
+        code=plan.organization.code,
+        code_location=result.code_location,
+    )
     check = check_plan(plan, source, profiles)
     rendered.reports, rendered.draft = plan_reports(check), not check.complete
     try:
@@ -289,8 +301,13 @@ class _Builder:
     def finish(self, rendered: _Rendered, reasons: list[str]) -> PlanResult:
         """Write one plan's documents and record them (main process only)."""
         key = input_key(Path(rendered.source))
-        result = PlanResult(rendered.source, problems=rendered.problems, reasons=reasons)
-        if rendered.slug and not result.problems:
+        result = PlanResult(
+            rendered.source,
+            problems=rendered.problems,
+            reasons=reasons,
+            code_location=rendered.code_location,
+        )
+        if rendered.slug and not any(p.severity == "error" for p in result.problems):
             slug_ = rendered.slug
             owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
             if owner is not None and owner != key:

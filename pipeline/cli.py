@@ -32,6 +32,7 @@ from pipeline.config import CONFIG_NAME, load_config
 from pipeline.context import build_context
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
+from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.load import find_inputs
 from pipeline.manifest import Manifest, merge
 from pipeline.schema import schema_text
@@ -44,7 +45,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _report(problems: list[Problem]) -> None:
     for problem in problems:
-        click.echo(f"Error: {problem}", err=True)
+        label = "Warning" if problem.severity == "warning" else "Error"
+        click.echo(f"{label}: {problem}", err=True)
 
 
 def _reports_errors(command: F) -> F:
@@ -66,10 +68,10 @@ def _reports_errors(command: F) -> F:
 
 def _summary(results: list[PlanResult]) -> int:
     failed = [r for r in results if not r.ok]
-    for result in failed:
-        _report(result.problems)
+    for result in results:
+        _report(result.problems)  # a valid plan's are warnings
     if not results:
-        click.echo("Error: no inputs found (looked for .json files)", err=True)
+        click.echo("Error: no inputs found (looked for .json and .xlsx files)", err=True)
         return 1
     return 1 if failed else 0
 
@@ -125,7 +127,8 @@ _profiles = click.option(
 def cli() -> None:
     """Validate improvement plans and build their official Word documents.
 
-    Inputs are JSON files (see `pipeline schema`); folders are searched for them.
+    Inputs are JSON files (see `pipeline schema`) or Excel workbooks (see `pipeline init`);
+    folders are searched for both.
     """
 
 
@@ -175,7 +178,7 @@ def check(
         return
     checks = check_paths(list(paths) or [Path("inputs")], [Profile(p) for p in profiles])
     if not checks:
-        click.echo("Error: no inputs found (looked for .json files)", err=True)
+        click.echo("Error: no inputs found (looked for .json and .xlsx files)", err=True)
         sys.exit(1)
     click.echo(render(checks, format_), nl=False)
     sys.exit(1 if failed(checks, strict) else 0)
@@ -324,6 +327,47 @@ def manifest_merge(shards: tuple[Path, ...], target: Path) -> None:
         entries = Manifest.load(target).entries
         write_index(target, {key: entry.slug for key, entry in entries.items()})
     click.echo(f"merged {len(keys)} plan(s) from {len(shards)} folder(s) into {target}/")
+
+
+def _output(_: click.Context, __: click.Parameter, value: Path) -> Path:
+    if value.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise click.BadParameter(f"'{value}' must end in .xlsx or .json")
+    return value
+
+
+_force = click.option("--force", is_flag=True, help="Replace the file if it exists.")
+
+
+@cli.command("init")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), callback=_output)
+@_force
+@_reports_errors
+def init_command(path: Path, force: bool) -> None:
+    """Write a blank plan to fill in: a workbook (.xlsx) or JSON with its $schema (.json).
+
+    The workbook has a sheet per section or list, an input message on every header and
+    dropdowns on the closed lists.
+
+    Example: pipeline init plan.xlsx
+    """
+    init(path, force)
+    click.echo(f"wrote {path}")
+
+
+@cli.command("convert")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path), callback=_output)
+@_force
+@_reports_errors
+def convert_command(source: Path, target: Path, force: bool) -> None:
+    """Convert a plan between JSON and workbook (.xlsx), without losing anything.
+
+    SOURCE is checked first; TARGET is never the input, and is replaced only with --force.
+
+    Example: pipeline convert inputs/harbor-view-elementary.json harbor-view.xlsx
+    """
+    _report(convert(source, target, force))
+    click.echo(f"wrote {target}")
 
 
 @cli.command()

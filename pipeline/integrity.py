@@ -18,7 +18,7 @@ from pipeline.errors import Path, Problem
 from pipeline.load import Source
 from pipeline.model import Id, Plan, Ref
 
-_KIND_NAMES = {
+KIND_NAMES = {  # what each kind of id is called in messages
     "objective": "strategic objective",
     "initiative": "strategic initiative",
     "outcome": "outcome",
@@ -83,7 +83,7 @@ def check_references(source: Source) -> list[Problem]:
         if isinstance(item.marker, Id):
             key = (item.marker.kind, item.value)
             if key in first:
-                kind = _KIND_NAMES[item.marker.kind]
+                kind = KIND_NAMES[item.marker.kind]
                 problems.append(
                     source.problem(
                         item.path,
@@ -95,7 +95,7 @@ def check_references(source: Source) -> list[Problem]:
                 first[key] = item.path
     for item in marked:
         if isinstance(item.marker, Ref) and (item.marker.kind, item.value) not in first:
-            kind = _KIND_NAMES[item.marker.kind]
+            kind = KIND_NAMES[item.marker.kind]
             known = sorted(value for (k, value) in first if k == item.marker.kind)
             hint = f"known ids: {', '.join(known)}" if known else f"the plan has no {kind}s"
             problems.append(source.problem(item.path, f"no {kind} has the id '{item.value}'", hint))

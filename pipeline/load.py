@@ -1,7 +1,9 @@
 """Stage 1: read an input file into plain data, with a way to name locations inside it.
 
 Nothing here judges the content: `validate.py` does. A file that cannot be read at all gives
-`InvalidInputError` with the reason and, for JSON syntax errors, the line and column.
+`InvalidInputError` with the reason and, for JSON syntax errors, the line and column. A workbook
+(`pipeline/workbook/`) is read into the same data as a JSON input, with places such as
+`Benchmarks › row 14 › Due (F14)`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from pipeline.errors import InvalidInputError, Path, Problem, json_path
 
-INPUT_SUFFIXES = (".json",)
+INPUT_SUFFIXES = (".json", ".xlsx", ".xlsm")
+"""What `find_inputs` picks up in a folder (an .xlsm is picked up to be refused, not skipped)."""
 
 
 @dataclass
@@ -26,8 +29,17 @@ class Source:
     data: Any
     locate: Callable[[Path], str] = field(default=json_path)
     """Turns a data path into a location a person can find in the file."""
+    problems: list[Problem] = field(default_factory=list)
+    """What reading noticed: warnings, and errors in values it could not read."""
+    locates_missing: bool = False
+    """Whether `locate` can place a field that is absent (a workbook's empty cell)."""
 
-    def problem(self, path: Path, message: str, hint: str | None = None) -> Problem:
+    def problem(
+        self, path: Path, message: str, hint: str | None = None, *, missing: str | None = None
+    ) -> Problem:
+        """A problem at `path`; `missing` names a required field absent there."""
+        if missing is not None and self.locates_missing:
+            path = (*path, missing)
         return Problem(self.name, self.locate(path), message, hint)
 
 
@@ -73,11 +85,16 @@ def load_json(path: FsPath, name: str | None = None) -> Source:
 
 
 def load(path: FsPath, name: str | None = None) -> Source:
-    """Read one input file of any supported kind."""
+    """Read one input file of any supported kind: JSON, or an Excel workbook."""
+    # Imported here: the workbook reader builds on this module's Source.
+    from pipeline.workbook import WORKBOOK_SUFFIXES, read_workbook
+
     if path.suffix.lower() == ".json":
         return load_json(path, name)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return read_workbook(path, name)
     shown = name or str(path)
-    kinds = ", ".join(INPUT_SUFFIXES)
+    kinds = ", ".join((".json", ".xlsx"))
     raise InvalidInputError(
         [Problem(shown, "file", f"unsupported input type '{path.suffix}'", f"use {kinds}")]
     )

@@ -45,21 +45,27 @@ def _gate() -> Any:
     return jsonschema_rs.validator_for(plan_schema(), validate_formats=True)
 
 
-def _most_relevant(error: SchemaError) -> SchemaError:
-    """For `anyOf` (optional fields accept null), report why the non-null branch failed."""
-    while error.validator in ("anyOf", "oneOf") and error.context:
-        candidates = [
-            sub
-            for sub in error.context
-            if not (sub.validator == "type" and sub.validator_value == "null")
-        ]
-        if not candidates:
-            break
-        error = min(candidates, key=lambda sub: len(sub.relative_path))
-        if error.validator == "type":
-            # The value has another type altogether: say what was expected.
-            break
-    return error
+def _is_null_branch(errors: list[SchemaError]) -> bool:
+    return all(sub.validator == "type" and sub.validator_value == "null" for sub in errors)
+
+
+def _most_relevant(error: SchemaError) -> list[SchemaError]:
+    """For `anyOf` (optional fields accept null), every reason the non-null branch failed.
+
+    All of them, not one: an optional section with two mistakes must report both."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    branches: dict[int, list[SchemaError]] = {}
+    for sub in error.context:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+    candidates = [subs for subs in branches.values() if not _is_null_branch(subs)]
+    if not candidates:
+        return [error]
+    if len(candidates) > 1:  # several typed branches: the one that got furthest
+        subs = [sub for branch in candidates for sub in branch]
+        return _most_relevant(min(subs, key=lambda sub: len(sub.relative_path)))
+    # A value of another type altogether comes back as one `type` error: what was expected.
+    return [found for sub in candidates[0] for found in _most_relevant(sub)]
 
 
 def _describe(error: SchemaError) -> tuple[str, str | None]:
@@ -67,8 +73,7 @@ def _describe(error: SchemaError) -> tuple[str, str | None]:
     shown = repr(value) if isinstance(value, str) else str(value).replace("None", "null")
     match error.validator:
         case "required":
-            missing = error.message.split("'")[1]
-            return f"the required field '{missing}' is missing", None
+            return f"the required field '{_missing(error)}' is missing", None
         case "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
             extras = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
@@ -102,15 +107,21 @@ def _describe(error: SchemaError) -> tuple[str, str | None]:
     return error.message, None
 
 
+def _missing(error: SchemaError) -> str:
+    return str(error.message).split("'")[1]
+
+
 def schema_problems(source: Source) -> list[Problem]:
     """Every place where the input does not match the published JSON Schema."""
     if _gate().is_valid(source.data):
         return []
     problems = []
-    for error in _validator().iter_errors(source.data):
-        error = _most_relevant(error)
-        message, hint = _describe(error)
-        problems.append(source.problem(tuple(error.absolute_path), message, hint))
+    for found in _validator().iter_errors(source.data):
+        for error in _most_relevant(found):
+            message, hint = _describe(error)
+            missing = _missing(error) if error.validator == "required" else None
+            path = tuple(error.absolute_path)
+            problems.append(source.problem(path, message, hint, missing=missing))
     return sorted(problems, key=lambda p: p.location)
 
 
@@ -122,11 +133,17 @@ def _model_problems(source: Source, error: ValidationError) -> Iterator[Problem]
 
 
 def validate(source: Source) -> Plan:
-    """Return the plan in `source`, or raise InvalidInputError naming every problem."""
-    problems = schema_problems(source)
+    """Return the plan in `source`, or raise InvalidInputError naming every problem.
+
+    Warnings (in `source.problems`, from reading) are raised with the errors, and do not fail
+    validation on their own: the caller shows them from `source.problems`."""
+    found = schema_problems(source)
     if isinstance(source.data, dict):
-        problems += check_references(source) + check_values(source)
-    if problems:
+        found += check_references(source) + check_values(source)
+    # A value the reader could not read was left out: it already has its own, clearer problem.
+    unread = {p.location for p in source.problems if p.severity == "error"}
+    problems = source.problems + [p for p in found if p.location not in unread]
+    if any(p.severity == "error" for p in problems):
         raise InvalidInputError(problems)
     try:
         return Plan.model_validate(source.data)

@@ -101,7 +101,7 @@ def test_an_invalid_input_is_reported_with_its_locations(
 def test_no_inputs(tmp_path: Path) -> None:
     result = run("check", str(tmp_path))
     assert result.exit_code == 1
-    assert result.stderr == "Error: no inputs found (looked for .json files)\n"
+    assert result.stderr == "Error: no inputs found (looked for .json and .xlsx files)\n"
 
 
 def test_json_report_is_versioned_and_complete(tmp_path: Path) -> None:
@@ -176,8 +176,12 @@ def test_the_rules_page_of_the_docs_is_current() -> None:
 # How the issue will be checked, on the complete examples
 
 
-@pytest.mark.parametrize("example", INPUTS, ids=lambda p: p.stem)
+ALL_EXAMPLES = sorted(p for p in (ROOT / "inputs").iterdir() if p.suffix in (".json", ".xlsx"))
+
+
+@pytest.mark.parametrize("example", ALL_EXAMPLES, ids=lambda p: p.name)
 def test_the_examples_pass(example: Path) -> None:
+    """Every complete example, JSON or workbook, has no errors."""
     result = run("check", str(example))
     assert result.exit_code == 0, result.stdout
     assert ": complete, 0 errors" in result.stdout

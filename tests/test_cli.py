@@ -145,7 +145,7 @@ def test_build_defaults_to_inputs_and_build(
 def test_no_inputs_found(tmp_path: Path) -> None:
     result = run("validate", str(tmp_path))
     assert result.exit_code == 1
-    assert result.stderr == "Error: no inputs found (looked for .json files)\n"
+    assert result.stderr == "Error: no inputs found (looked for .json and .xlsx files)\n"
 
 
 def test_schema_prints_the_published_schema() -> None:

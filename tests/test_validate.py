@@ -235,6 +235,21 @@ def test_all_problems_are_reported_in_one_run(minimal_data: dict[str, Any]) -> N
     assert {case[3] for case in CASES[:5]} <= locations
 
 
+def test_every_mistake_in_one_optional_section_is_reported(minimal_data: dict[str, Any]) -> None:
+    """An optional section is `anyOf` (the section, or null) in the schema: each reason its
+    branch failed is reported, not only the first."""
+    _set(minimal_data, "action_plan.benchmarks.0.due", "next June")
+    _set(minimal_data, "action_plan.benchmarks.0.responsible", DELETE)
+    _set(minimal_data, "action_plan.resources.0.amount", "lots")
+    with pytest.raises(InvalidInputError) as caught:
+        validate(Source("plan.json", minimal_data))
+    assert [(p.location, p.message) for p in caught.value.problems] == [
+        ("$.action_plan.benchmarks[0]", "the required field 'responsible' is missing"),
+        ("$.action_plan.benchmarks[0].due", "'next June' is not a date"),
+        ("$.action_plan.resources[0].amount", "'lots' is not of type number"),
+    ]
+
+
 @pytest.mark.parametrize("example", INPUTS, ids=lambda p: p.name)
 def test_examples_are_valid(example: Path) -> None:
     plan = validate(load(example))

@@ -262,9 +262,15 @@ def check_paths(paths: list[FsPath], profiles: Sequence[Profile] | None = None) 
 
     checks = []
     for result in read_plans(paths):
-        if result.plan is not None and not result.problems:
+        if result.ok and result.plan is not None:
             checked = check_plan(result.plan, result.input, profiles)
             checked.source = result.source
+            # What reading the input noticed (a valid plan's problems are warnings) comes first.
+            checked.findings[:0] = [
+                Finding(REGISTRY["INPUT-1"], Severity.WARNING, p.location, p.message, p.hint)
+                for p in result.problems
+            ]
+            checked.findings = _order(checked.findings)
         else:
             checked = invalid(result.source, result.problems, result.input, profiles)
         checks.append(checked)
