@@ -11,8 +11,10 @@ One module per rule family registers its rules (`rules.py` says what a rule is):
 - `essa.py` ESSA: CSI, TSI and ATSI plans (ESEA §1111(d))
 - `idea.py` IDEA: special-education improvement and corrective action plans
 
-`profiles.toml` says which rules apply under which profile, at which severity; `engine.py` runs
-them; `report.py` and `html.py` write the reports; `draft.py` marks drafts in the documents.
+`profiles.toml` says which rules apply under which profile, at which severity (`profiles.py`
+reads it and derives a plan's own profiles); `engine.py` runs the rules; `report.py` and
+`html.py` format the reports, `outputs.py` writes a build's; `draft.py` gives the templates the
+draft marks, placeholders and crosswalk, and refuses a draft that would look final.
 """
 
 from pipeline.checks import (  # noqa: F401  (imported to register their rules)
