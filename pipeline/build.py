@@ -22,6 +22,9 @@ from pathlib import Path
 from slugify import slugify
 
 from pipeline import __version__
+from pipeline.checks import PlanCheck, check_plan
+from pipeline.checks.draft import unmarked_draft
+from pipeline.checks.outputs import plan_reports, write_index
 from pipeline.context import plan_context, with_document
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
 from pipeline.errors import InvalidInputError, PipelineError, Problem, TemplateProblemError
@@ -30,6 +33,7 @@ from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
 from pipeline.render import prepared
 from pipeline.validate import validate
+from pipeline.vocabulary import Profile
 from pipeline.write import OutputLock, OutputLockedError, write_atomic
 
 
@@ -46,6 +50,9 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
+_WRITTEN = (Status.BUILT, Status.DRAFT)
+
+
 @dataclass
 class PlanResult:
     """What happened to one input."""
@@ -60,6 +67,10 @@ class PlanResult:
     written: list[Path] = field(default_factory=list)
     code_location: str = "$.organization.code"
     """Where the organization code is in the input (a JSON path, or a workbook cell)."""
+    input: Source | None = None
+    """The input as read (for locating findings), when it could be read."""
+    draft: bool = False
+    """Whether its documents are drafts: the plan's check found errors."""
 
     @property
     def ok(self) -> bool:
@@ -78,10 +89,12 @@ class BuildOptions:
     prune: bool = False
     shard: tuple[int, int] | None = None
     """(k, n): build only the k-th of n stable parts of the inputs (1 ≤ k ≤ n)."""
+    profiles: tuple[Profile, ...] = ()
+    """Check every plan under these profiles instead of its own (empty: its own)."""
 
     def affecting_output(self) -> dict[str, object]:
         """The options recorded in the manifest: a change to one rebuilds every plan."""
-        return {}
+        return {"profiles": [p.value for p in self.profiles]} if self.profiles else {}
 
 
 @dataclass
@@ -106,7 +119,7 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
     """Load and validate one input."""
     result = PlanResult(str(path))
     try:
-        source = load(path)
+        source = result.input = load(path)
         result.plan = validate(source)
         result.status = Status.BUILT
         result.problems = list(source.problems)  # warnings only: they do not fail a plan
@@ -145,8 +158,10 @@ def _conflict(result: PlanResult, other: str, code: str) -> None:
     )
 
 
-def documents_of(plan: Plan) -> list[Document]:
-    return [document for document in DOCUMENTS if document.included(plan)]
+def documents_of(plan: Plan, check: PlanCheck | None = None) -> list[Document]:
+    """The documents a plan has; a draft also has the improvement plan its profiles require."""
+    names = (check if check is not None else check_plan(plan)).documents()
+    return [document for document in DOCUMENTS if document.name in names]
 
 
 def _fingerprint(path: Path) -> str:
@@ -162,16 +177,33 @@ def _template_record(document: Document, custom: Path | None) -> dict[str, str]:
     return {"path": shown, "sha256": _fingerprint(path)}
 
 
-def render_plan(plan: Plan, templates: Path | None = None) -> dict[str, bytes]:
-    """Every document the plan has, rendered: {file name: .docx bytes}."""
+def render_plan(
+    plan: Plan, templates: Path | None = None, check: PlanCheck | None = None
+) -> dict[str, bytes]:
+    """Every document the plan has, rendered: {file name: .docx bytes}. `check` (by default
+    the plan checked under its own profiles) marks an incomplete plan's documents as drafts."""
+    check = check if check is not None else check_plan(plan)
     rendered = {}
-    shared = plan_context(plan)
-    for document in documents_of(plan):
+    shared = plan_context(plan, check)
+    for document in documents_of(plan, check):
         template = document.template_in(templates)
         compiled = prepared(template, _fingerprint(template))
-        context = with_document(shared, plan, document)
+        context = with_document(shared, plan, document, check)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
+        if context["document"]["draft"]:
+            _require_draft_marks(template, rendered[document.filename])
     return rendered
+
+
+def _require_draft_marks(template: Path, data: bytes) -> None:
+    """A draft must never pass for a final document, whatever template rendered it."""
+    why = unmarked_draft(data)
+    if why is not None:
+        raise TemplateProblemError(
+            f"{template}: this plan is incomplete, but its document would not look like a "
+            f"draft: {why}. Print {{{{ document.draft_note }}}} under {{%p if document.draft %}} "
+            "in the template's page header (see docs/templates.md, Drafts)"
+        )
 
 
 @dataclass
@@ -186,12 +218,17 @@ class _Rendered:
     slug: str = ""
     code: str = ""
     code_location: str = "$.organization.code"
+    reports: dict[str, bytes] = field(default_factory=dict)
+    """The plan's check reports (check.json, check.html)."""
+    draft: bool = False
 
 
-def _render_input(path: Path, templates: Path | None) -> _Rendered:
-    """Runs in a worker: load, validate and render one input (nothing is written here)."""
+def _render_input(
+    path: Path, templates: Path | None, profiles: tuple[Profile, ...] = ()
+) -> _Rendered:
+    """Runs in a worker: load, validate, check and render one input (nothing is written)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
-    _, result = read_plan(path)
+    source, result = read_plan(path)
     plan = result.plan
     if plan is None:
         return _Rendered(str(path), digest, result.problems)
@@ -203,8 +240,10 @@ def _render_input(path: Path, templates: Path | None) -> _Rendered:
         code=plan.organization.code,
         code_location=result.code_location,
     )
+    check = check_plan(plan, source, profiles)
+    rendered.reports, rendered.draft = plan_reports(check), not check.complete
     try:
-        rendered.documents = render_plan(plan, templates)
+        rendered.documents = render_plan(plan, templates, check)
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
     return rendered
@@ -251,7 +290,7 @@ class _Builder:
             return ["forced"]
         if entry.status == Status.FAILED:
             return ["failed last time"]
-        names = [name.removesuffix(".docx") for name in entry.outputs]
+        names = [name.removesuffix(".docx") for name in entry.outputs if name.endswith(".docx")]
         now = self.expected(key, sha256(path.read_bytes()), entry.slug, names)
         reasons = entry.changes(now)
         folder = self.options.out / entry.slug
@@ -284,7 +323,7 @@ class _Builder:
     def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
         for earlier in self.results:
-            if input_key(Path(earlier.source)) == owner and earlier.status is Status.BUILT:
+            if input_key(Path(earlier.source)) == owner and earlier.status in _WRITTEN:
                 _conflict(earlier, other, code)
                 self.manifest.entries.pop(owner, None)
 
@@ -304,12 +343,19 @@ class _Builder:
             stale = folder / document.filename
             if document.filename not in rendered.documents and stale.exists():
                 stale.unlink()  # the plan no longer has this part
+        # The check reports beside the documents; recorded like them, so a missing report
+        # rebuilds the plan and a manifest merge copies them.
+        for name, data in rendered.reports.items():
+            write_atomic(folder / name, data)
+            entry.outputs[name] = Output.of(folder / name, data)
+        result.draft = rendered.draft
+        entry.status = Status.DRAFT if result.draft else Status.BUILT
         previous = self.manifest.entries.get(key)
         if previous is not None and previous.slug != slug_:
             self._remove_folder(previous.slug, key)  # the organization was renamed
         self.manifest.entries[key] = entry
         result.folder = folder
-        result.status = Status.BUILT
+        result.status = Status.DRAFT if result.draft else Status.BUILT
 
     def _remove_folder(self, slug_: str, key: str) -> None:
         if self.manifest.slug_owner(slug_, besides=key) is None:
@@ -353,7 +399,7 @@ def _rendered(
     jobs = _jobs(options, len(paths))
     if jobs == 1:
         for index, path in enumerate(paths):
-            yield index, _render_input(path, options.templates)
+            yield index, _render_input(path, options.templates, options.profiles)
         return
     # Workers must not hold the output lock: if this process is killed, the lock must go
     # with it even while orphaned workers finish their last task.
@@ -362,14 +408,16 @@ def _rendered(
         queue = iter(enumerate(paths))
         # Keep a bounded number in flight so memory stays flat however large the batch.
         for index, path in queue:
-            pending[pool.submit(_render_input, path, options.templates)] = index
+            pending[pool.submit(_render_input, path, options.templates, options.profiles)] = index
             if len(pending) >= jobs * 4:
                 break
         while pending:
             done = next(iter(_first_done(pending)))
             index = pending.pop(done)
             for next_index, path in queue:
-                pending[pool.submit(_render_input, path, options.templates)] = next_index
+                pending[pool.submit(_render_input, path, options.templates, options.profiles)] = (
+                    next_index
+                )
                 break
             yield index, done.result()
 
@@ -441,7 +489,9 @@ def _build_locked(
         if reasons is None:
             entry = builder.manifest.entries[key]
             builder.claimed[entry.slug] = key
-            builder.record(PlanResult(str(path), Status.UNCHANGED, folder=options.out / entry.slug))
+            draft = entry.status == Status.DRAFT
+            folder = options.out / entry.slug
+            builder.record(PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft))
         else:
             todo.append((path, reasons))
     for index, rendered in _rendered([path for path, _ in todo], options, lock):
@@ -449,6 +499,9 @@ def _build_locked(
     report = BuildReport(builder.results)
     builder.prune({input_key(path) for path in inputs}, report)
     builder.manifest.save(options.out)
+    failed = [(r.source, r.problems) for r in builder.results if r.status is Status.FAILED]
+    built = {key: entry.slug for key, entry in builder.manifest.entries.items()}
+    write_index(options.out, built, failed)  # every plan in the folder, this build's or not
     return report
 
 
