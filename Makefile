@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= build
 
 .DEFAULT_GOAL := help
-.PHONY: help build pdf test check lint types format templates schema example-workbook bench clean distclean
+.PHONY: help build pdf test check lint types format templates schema rules example-workbook bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ schema: $(STAMP) ## Regenerate schema/plan.schema.json from the model
 
 example-workbook: $(STAMP) ## Regenerate inputs/maple-street-elementary.xlsx with the converter
 	$(BIN)/python tools/make_example_workbook.py
+
+rules: $(STAMP) ## Regenerate docs/rules.md from the completeness rules
+	$(BIN)/pipeline check --list-rules --format markdown > docs/rules.md
 
 clean: ## Remove the generated documents (build/), nothing else
 	rm -rf $(OUT)

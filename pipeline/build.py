@@ -1,4 +1,4 @@
-"""The orchestrator: load → validate → render → write → convert, for every input given.
+"""The orchestrator: load → validate → check → render → write → convert, for every input.
 
 A build reads the manifest of the output folder and renders only the plans whose recorded
 inputs (input file, templates, options, pipeline version) changed or whose documents are
@@ -28,6 +28,9 @@ from pathlib import Path
 from slugify import slugify
 
 from pipeline import __version__
+from pipeline.checks import PlanCheck, check_plan
+from pipeline.checks.draft import unmarked_draft
+from pipeline.checks.outputs import plan_reports, write_index
 from pipeline.context import plan_context, with_document
 from pipeline.convert import ConversionError, Converter, ExportOptions, find_office
 from pipeline.documents import BY_NAME, DOCUMENTS, PACKET, TEMPLATES_DIR, Document
@@ -39,6 +42,7 @@ from pipeline.packet import PacketInfo, Part, join
 from pipeline.pdf import UnreadablePdfError, stamp
 from pipeline.render import prepared
 from pipeline.validate import validate
+from pipeline.vocabulary import Profile
 from pipeline.write import OutputLock, OutputLockedError, write_atomic
 
 
@@ -55,6 +59,9 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
+_WRITTEN = (Status.BUILT, Status.DRAFT)
+
+
 @dataclass
 class PlanResult:
     """What happened to one input."""
@@ -69,6 +76,10 @@ class PlanResult:
     written: list[Path] = field(default_factory=list)
     code_location: str = "$.organization.code"
     """Where the organization code is in the input (a JSON path, or a workbook cell)."""
+    input: Source | None = None
+    """The input as read (for locating findings), when it could be read."""
+    draft: bool = False
+    """Whether its documents are drafts: the plan's check found errors."""
 
     @property
     def ok(self) -> bool:
@@ -87,6 +98,8 @@ class BuildOptions:
     prune: bool = False
     shard: tuple[int, int] | None = None
     """(k, n): build only the k-th of n stable parts of the inputs (1 ≤ k ≤ n)."""
+    profiles: tuple[Profile, ...] = ()
+    """Check every plan under these profiles instead of its own (empty: its own)."""
     pdf: bool = False
     """Also convert every document to PDF and join each plan's into packet.pdf."""
     pdf_a: bool = False
@@ -102,10 +115,14 @@ class BuildOptions:
         return ExportOptions(pdf_a=self.pdf_a)
 
     def affecting_output(self) -> dict[str, object]:
-        """The options recorded in the manifest: a change to one rebuilds every plan."""
-        if not self.pdfs:
-            return {}  # as recorded before PDFs existed, so those builds stand
-        return {"pdf": True, **self.export().as_record()}
+        """The options recorded in the manifest: a change to one rebuilds every plan. (An
+        option left at its default is not recorded, so builds from before it stand.)"""
+        recorded: dict[str, object] = {}
+        if self.profiles:
+            recorded["profiles"] = [p.value for p in self.profiles]
+        if self.pdfs:
+            recorded.update({"pdf": True, **self.export().as_record()})
+        return recorded
 
 
 @dataclass
@@ -130,7 +147,7 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
     """Load and validate one input."""
     result = PlanResult(str(path))
     try:
-        source = load(path)
+        source = result.input = load(path)
         result.plan = validate(source)
         result.status = Status.BUILT
         result.problems = list(source.problems)  # warnings only: they do not fail a plan
@@ -169,8 +186,10 @@ def _conflict(result: PlanResult, other: str, code: str) -> None:
     )
 
 
-def documents_of(plan: Plan) -> list[Document]:
-    return [document for document in DOCUMENTS if document.included(plan)]
+def documents_of(plan: Plan, check: PlanCheck | None = None) -> list[Document]:
+    """The documents a plan has; a draft also has the improvement plan its profiles require."""
+    names = (check if check is not None else check_plan(plan)).documents()
+    return [document for document in DOCUMENTS if document.name in names]
 
 
 def _fingerprint(path: Path) -> str:
@@ -186,16 +205,33 @@ def _template_record(document: Document, custom: Path | None) -> dict[str, str]:
     return {"path": shown, "sha256": _fingerprint(path)}
 
 
-def render_plan(plan: Plan, templates: Path | None = None) -> dict[str, bytes]:
-    """Every document the plan has, rendered: {file name: .docx bytes}."""
+def render_plan(
+    plan: Plan, templates: Path | None = None, check: PlanCheck | None = None
+) -> dict[str, bytes]:
+    """Every document the plan has, rendered: {file name: .docx bytes}. `check` (by default
+    the plan checked under its own profiles) marks an incomplete plan's documents as drafts."""
+    check = check if check is not None else check_plan(plan)
     rendered = {}
-    shared = plan_context(plan)
-    for document in documents_of(plan):
+    shared = plan_context(plan, check)
+    for document in documents_of(plan, check):
         template = document.template_in(templates)
         compiled = prepared(template, _fingerprint(template))
-        context = with_document(shared, plan, document)
+        context = with_document(shared, plan, document, check)
         rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
+        if context["document"]["draft"]:
+            _require_draft_marks(template, rendered[document.filename])
     return rendered
+
+
+def _require_draft_marks(template: Path, data: bytes) -> None:
+    """A draft must never pass for a final document, whatever template rendered it."""
+    why = unmarked_draft(data)
+    if why is not None:
+        raise TemplateProblemError(
+            f"{template}: this plan is incomplete, but its document would not look like a "
+            f"draft: {why}. Print {{{{ document.draft_note }}}} under {{%p if document.draft %}} "
+            "in the template's page header (see docs/templates.md, Drafts)"
+        )
 
 
 @dataclass
@@ -210,16 +246,21 @@ class _Rendered:
     slug: str = ""
     code: str = ""
     code_location: str = "$.organization.code"
+    reports: dict[str, bytes] = field(default_factory=dict)
+    """The plan's check reports (check.json, check.html)."""
+    draft: bool = False
     revision_date: dt.date | None = None
     packet: PacketInfo | None = None
     titles: dict[str, str] = field(default_factory=dict)
     """Per document file name: its title (the packet's bookmark)."""
 
 
-def _render_input(path: Path, templates: Path | None) -> _Rendered:
-    """Runs in a worker: load, validate and render one input (nothing is written here)."""
+def _render_input(
+    path: Path, templates: Path | None, profiles: tuple[Profile, ...] = ()
+) -> _Rendered:
+    """Runs in a worker: load, validate, check and render one input (nothing is written)."""
     digest = sha256(path.read_bytes()) if path.is_file() else ""
-    _, result = read_plan(path)
+    source, result = read_plan(path)
     plan = result.plan
     if plan is None:
         return _Rendered(str(path), digest, result.problems)
@@ -230,21 +271,24 @@ def _render_input(path: Path, templates: Path | None) -> _Rendered:
         slug=slug(plan),
         code=plan.organization.code,
         code_location=result.code_location,
-        revision_date=plan.plan.revision.date,
-        packet=packet_info(plan),
-        titles={document.filename: document.title(plan) for document in documents_of(plan)},
     )
+    check = check_plan(plan, source, profiles)
+    rendered.reports, rendered.draft = plan_reports(check), not check.complete
     try:
-        rendered.documents = render_plan(plan, templates)
+        rendered.documents = render_plan(plan, templates, check)
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
+    documents = [d for d in DOCUMENTS if d.filename in rendered.documents]
+    rendered.revision_date = plan.plan.revision.date
+    rendered.packet = packet_info(plan, documents)
+    rendered.titles = {document.filename: document.title(plan) for document in documents}
     return rendered
 
 
-def packet_info(plan: Plan) -> PacketInfo:
-    """The document information of a plan's packet."""
+def packet_info(plan: Plan, documents: list[Document]) -> PacketInfo:
+    """The document information of the packet joining `documents` of `plan`."""
     revision = plan.plan.revision
-    subjects = "; ".join(document.subject for document in documents_of(plan))
+    subjects = "; ".join(document.subject for document in documents)
     return PacketInfo(
         title=f"{plan.plan.title} Submission Packet: {plan.organization.name}",
         author=plan.organization.name,
@@ -345,7 +389,7 @@ class _Builder:
     def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
         for earlier in self.results:
-            if input_key(Path(earlier.source)) == owner and earlier.status is Status.BUILT:
+            if input_key(Path(earlier.source)) == owner and earlier.status in _WRITTEN:
                 _conflict(earlier, other, code)
                 self.manifest.entries.pop(owner, None)
 
@@ -363,6 +407,13 @@ class _Builder:
             write_atomic(folder / name, data)
             entry.outputs[name] = Output.of(folder / name, data)
             result.written.append(folder / name)
+        # The check reports beside the documents; recorded like them, so a missing report
+        # rebuilds the plan and a manifest merge copies them.
+        for name, data in rendered.reports.items():
+            write_atomic(folder / name, data)
+            entry.outputs[name] = Output.of(folder / name, data)
+        result.draft = rendered.draft
+        entry.status = Status.DRAFT if result.draft else Status.BUILT
         result.folder = folder
         return entry
 
@@ -403,11 +454,11 @@ class _Builder:
         if previous is not None and previous.slug != entry.slug:
             self._remove_folder(previous.slug, key)  # the organization was renamed
         self.manifest.entries[key] = entry
-        result.status = Status.BUILT
+        result.status = Status.DRAFT if result.draft else Status.BUILT
 
     def _remove_stale(self, folder: Path, entry: Entry) -> None:
-        """Remove the files a build of this plan may have written that this one did not (a
-        part the plan no longer has, PDFs from an earlier build with --pdf)."""
+        """Remove the documents a build of this plan may have written that this one did not
+        (a part the plan no longer has, PDFs from an earlier build with --pdf)."""
         names = [PACKET]
         for document in DOCUMENTS:
             names += [document.filename, document.pdf_filename]
@@ -457,7 +508,7 @@ def _rendered(
     jobs = _jobs(options, len(paths))
     if jobs == 1:
         for index, path in enumerate(paths):
-            yield index, _render_input(path, options.templates)
+            yield index, _render_input(path, options.templates, options.profiles)
         return
     # Workers must not hold the output lock: if this process is killed, the lock must go
     # with it even while orphaned workers finish their last task.
@@ -466,14 +517,16 @@ def _rendered(
         queue = iter(enumerate(paths))
         # Keep a bounded number in flight so memory stays flat however large the batch.
         for index, path in queue:
-            pending[pool.submit(_render_input, path, options.templates)] = index
+            pending[pool.submit(_render_input, path, options.templates, options.profiles)] = index
             if len(pending) >= jobs * 4:
                 break
         while pending:
             done = next(iter(_first_done(pending)))
             index = pending.pop(done)
             for next_index, path in queue:
-                pending[pool.submit(_render_input, path, options.templates)] = next_index
+                pending[pool.submit(_render_input, path, options.templates, options.profiles)] = (
+                    next_index
+                )
                 break
             yield index, done.result()
 
@@ -612,7 +665,9 @@ def _build_locked(
         if reasons is None:
             entry = builder.manifest.entries[key]
             builder.claimed[entry.slug] = key
-            builder.record(PlanResult(str(path), Status.UNCHANGED, folder=options.out / entry.slug))
+            draft = entry.status == Status.DRAFT
+            folder = options.out / entry.slug
+            builder.record(PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft))
         else:
             todo.append((path, reasons))
     conversions = _Conversions(options, builder, _jobs(options, len(todo)))
@@ -634,6 +689,9 @@ def _build_locked(
     report = BuildReport(builder.results)
     builder.prune({input_key(path) for path in inputs}, report)
     builder.manifest.save(options.out)
+    failed = [(r.source, r.problems) for r in builder.results if r.status is Status.FAILED]
+    built = {key: entry.slug for key, entry in builder.manifest.entries.items()}
+    write_index(options.out, built, failed)  # every plan in the folder, this build's or not
     return report
 
 

@@ -1,8 +1,9 @@
 """The command line: parses options, calls the library, reports, and maps errors to exit codes.
 
-Exit codes: 0 success; 1 invalid input (or a template that cannot render, or a document
-LibreOffice cannot convert); 2 usage error; 3 PDFs asked for but LibreOffice (or its Python
-bridge, or the documents' fonts) is not installed; 4 another build holds the output folder.
+Exit codes: 0 success; 1 invalid input, an incomplete plan (its documents are drafts), a
+template that cannot render, or a document LibreOffice cannot convert; 2 usage error; 3 PDFs
+asked for but LibreOffice (or its Python bridge, or the documents' fonts) is not installed;
+4 another build holds the output folder.
 """
 
 from __future__ import annotations
@@ -26,15 +27,19 @@ from pipeline.build import (
     read_plan,
     read_plans,
 )
+from pipeline.checks import check_paths, failed
+from pipeline.checks.outputs import INDEX, REPORT_HTML, write_index
+from pipeline.checks.report import FORMATS, render, render_rules
 from pipeline.config import CONFIG_NAME, load_config
 from pipeline.context import build_context
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.load import find_inputs
-from pipeline.manifest import merge
+from pipeline.manifest import Manifest, merge
 from pipeline.schema import schema_text
 from pipeline.template_check import check_template, document_for
+from pipeline.vocabulary import Profile
 from pipeline.write import OutputLock
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,6 +115,13 @@ class _Progress:
 
 
 _paths = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+_profiles = click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=click.Choice([profile.value for profile in Profile]),
+    help="Check under this profile instead of the plan's own (repeat for several).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,6 +147,43 @@ def validate(paths: tuple[Path, ...]) -> None:
         if result.ok and result.plan is not None:
             click.echo(f"valid: {result.source} ({result.plan.organization.name})")
     sys.exit(_summary(results))
+
+
+@cli.command()
+@_paths
+@_profiles
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--list-rules", is_flag=True, help="Print every rule with its citation, and exit.")
+@_reports_errors
+def check(
+    paths: tuple[Path, ...], profiles: tuple[str, ...], format_: str, strict: bool, list_rules: bool
+) -> None:
+    """Check plans for completeness and compliance, and report every finding with its
+    location, the rule, its citation and how to fix it.
+
+    A plan is checked under its own profiles (its level, its parts, its ESSA designation and
+    plan.profiles); --profile replaces them. Exits 0 when no plan has errors (warnings are
+    allowed), 1 when one has, or with --strict when one has warnings.
+
+    Example: pipeline check inputs/harbor-view-elementary.json --profile essa-csi
+    """
+    if list_rules:
+        click.echo(render_rules(format_), nl=False)
+        return
+    checks = check_paths(list(paths) or [Path("inputs")], [Profile(p) for p in profiles])
+    if not checks:
+        click.echo("Error: no inputs found (looked for .json and .xlsx files)", err=True)
+        sys.exit(1)
+    click.echo(render(checks, format_), nl=False)
+    sys.exit(1 if failed(checks, strict) else 0)
 
 
 @cli.command("build")
@@ -185,6 +234,13 @@ def validate(paths: tuple[Path, ...]) -> None:
 )
 @click.option("--pdf-a", "pdf_a", is_flag=True, help="Make the PDFs PDF/A-2b (implies --pdf).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary.")
+@_profiles
+@click.option(
+    "--draft",
+    "drafts_ok",
+    is_flag=True,
+    help="Exit 0 even when plans are incomplete (their documents are marked DRAFT).",
+)
 @_reports_errors
 def build_command(
     paths: tuple[Path, ...],
@@ -198,12 +254,19 @@ def build_command(
     pdf: bool,
     pdf_a: bool,
     quiet: bool,
+    profiles: tuple[str, ...],
+    drafts_ok: bool,
 ) -> None:
     """Build the Word documents of every plan: OUT/<organization>/<document>.docx.
 
     Only plans whose input, templates or options changed since the last build into OUT are
     rebuilt (OUT/manifest.json records them); --force rebuilds all. With --pdf, each document
     is also OUT/<organization>/<document>.pdf, and packet.pdf joins them (needs LibreOffice).
+
+    Every plan is checked first (see `pipeline check`). An incomplete plan is still built, as
+    a draft: each page is marked DRAFT and each missing element is shown in place; the build
+    then exits 1 unless --draft is given. Each plan's folder gets check.json and check.html,
+    and OUT/index.html shows every plan's status.
 
     Example: pipeline build inputs/ --out build/ --jobs 4 --pdf
     """
@@ -218,6 +281,7 @@ def build_command(
         force=force,
         prune=prune,
         shard=shard,
+        profiles=tuple(Profile(p) for p in profiles),
         pdf=pdf,
         pdf_a=pdf_a,
     )
@@ -231,7 +295,23 @@ def build_command(
             f"kept the documents of {len(report.orphans)} plan(s) whose input is gone "
             "(--prune removes them)"
         )
-    sys.exit(_summary(report.results))
+    click.echo(f"status of every plan: {out / INDEX}")
+    code = _summary(report.results)
+    drafts = [result for result in report.results if result.draft and result.ok]
+    for result in drafts:
+        where = f"{result.folder / REPORT_HTML}" if result.folder else "its check report"
+        click.echo(
+            f"{'Draft' if drafts_ok else 'Error'}: {result.source} is incomplete: its "
+            f"documents are drafts (see {where})",
+            err=True,
+        )
+    if drafts and not drafts_ok:
+        click.echo(
+            "Error: fix the errors of the plans above, or build with --draft to accept drafts",
+            err=True,
+        )
+        code = 1
+    sys.exit(code)
 
 
 @cli.group()
@@ -258,6 +338,8 @@ def manifest_merge(shards: tuple[Path, ...], target: Path) -> None:
     """
     with OutputLock(target):
         keys = merge(list(shards), target)
+        entries = Manifest.load(target).entries
+        write_index(target, {key: entry.slug for key, entry in entries.items()})
     click.echo(f"merged {len(keys)} plan(s) from {len(shards)} folder(s) into {target}/")
 
 

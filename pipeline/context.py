@@ -22,6 +22,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pipeline.checks import PlanCheck, check_plan
+from pipeline.checks.draft import document_draft, plan_draft
 from pipeline.documents import Document
 from pipeline.model import Plan
 from pipeline.vocabulary import EVIDENCE_TIERS, Labeled, RoadmapPhase
@@ -163,14 +165,18 @@ def _school_year_span(plan: Plan) -> str:
     return f"{first}–{last + 1}"
 
 
-def build_context(plan: Plan, document: Document) -> Context:
-    """Everything `document`'s template sees, for `plan`."""
-    return with_document(plan_context(plan), plan, document)
+def build_context(plan: Plan, document: Document, check: PlanCheck | None = None) -> Context:
+    """Everything `document`'s template sees, for `plan`; `check` (by default, the plan
+    checked under its own profiles) decides whether it is a draft and what is missing."""
+    check = check if check is not None else check_plan(plan)
+    return with_document(plan_context(plan, check), plan, document, check)
 
 
-def with_document(context: Context, plan: Plan, document: Document) -> Context:
+def with_document(
+    context: Context, plan: Plan, document: Document, check: PlanCheck | None = None
+) -> Context:
     """`plan_context` plus what is particular to one document (shares the plan's part)."""
-    return {
+    context = {
         **context,
         "document": {
             "name": document.name,
@@ -179,9 +185,12 @@ def with_document(context: Context, plan: Plan, document: Document) -> Context:
             "language": "en-US",
         },
     }
+    # Drafts are marked here, where every rendering gets its context, so no code path can
+    # render an incomplete plan without its draft marks.
+    return document_draft(context, document.name, check if check is not None else check_plan(plan))
 
 
-def plan_context(plan: Plan) -> Context:
+def plan_context(plan: Plan, check: PlanCheck | None = None) -> Context:
     """The part of the context that is the same for every document of `plan`."""
     context: Context = {
         name: _plain(getattr(plan, name))
@@ -206,4 +215,5 @@ def plan_context(plan: Plan) -> Context:
     if plan.roadmap:
         for row in context["roadmap"]["phases"]:
             row["purpose"] = RoadmapPhase(row["phase"]).purpose
+    plan_draft(context, check if check is not None else check_plan(plan))
     return context

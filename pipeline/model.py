@@ -171,6 +171,38 @@ class Monitoring(Record):
     frequency: Frequency = Field(description="How often plan progress is reviewed.")
     responsible: Text = Field(description="Who leads the progress reviews.")
     description: Text = Field(description="How progress is monitored and reported.")
+    reviewed_by: list[ApproverRole] = Field(
+        default_factory=list,
+        description="Who reviews progress from outside the school: the superintendent or "
+        "school committee (the district monitors TSI and ATSI plans), the state (DESE "
+        "periodically reviews CSI plans).",
+    )
+
+
+class CorrectiveAction(Record):
+    """An IDEA finding of noncompliance and how it is corrected (34 CFR 300.600(e))."""
+
+    finding: Text = Field(
+        description="The noncompliance the state found, e.g. 'SE 13: progress reports are not "
+        "sent as often as report cards'."
+    )
+    identified_on: dt.date = Field(
+        description="When the state identified the noncompliance (YYYY-MM-DD); correction is "
+        "due within one year of it."
+    )
+    root_cause: Text | None = Field(None, description="Why the noncompliance occurred.")
+    action: Text = Field(description="What will be done to correct it.")
+    responsible: Text | None = Field(None, description="Person(s) responsible for the action.")
+    due: dt.date | None = Field(
+        None,
+        description="When correction is due (YYYY-MM-DD): at most one year after it "
+        "was identified.",
+    )
+    verification: Text | None = Field(
+        None,
+        description="How correction is verified: each child-specific instance corrected, and "
+        "later data showing the requirement is met 100% (OSEP Memo 09-02).",
+    )
 
 
 class PlanInfo(Record):
@@ -193,6 +225,15 @@ class PlanInfo(Record):
     identification_reason: Text | None = Field(
         None, description="Why the school was identified, as communicated to stakeholders."
     )
+    identification_communicated_on: dt.date | None = Field(
+        None,
+        description="When stakeholders were told why the school was identified (YYYY-MM-DD).",
+    )
+    additional_action: Text | None = Field(
+        None,
+        description="What the district will do if implementation is unsuccessful after the "
+        "number of years it has set (ESSA TSI and ATSI).",
+    )
     profiles: list[Profile] = Field(
         default_factory=list,
         description="Compliance profiles the plan must satisfy, besides those its level and "
@@ -205,6 +246,10 @@ class PlanInfo(Record):
     )
     monitoring: Monitoring | None = Field(
         None, description="How the plan's implementation is monitored."
+    )
+    corrective_actions: list[CorrectiveAction] = Field(
+        default_factory=list,
+        description="IDEA corrective actions: findings of noncompliance and their correction.",
     )
 
 

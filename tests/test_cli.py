@@ -93,8 +93,11 @@ def test_build_writes_each_document(tmp_path: Path) -> None:
     assert result.stdout.startswith(
         f"1 plan(s) into {out}/: 1 built, 0 unchanged, 0 draft, 0 failed ("
     )
+    assert result.stdout.endswith(f"status of every plan: {out / 'index.html'}\n")
     assert result.stderr == f"[1/1] built: {MINIMAL} (new)\n"
-    assert sorted(p.name for p in (out / SLUG).iterdir()) == sorted(names)
+    reports = ["check.json", "check.html"]
+    assert sorted(p.name for p in (out / SLUG).iterdir()) == sorted(names + reports)
+    assert (out / "index.html").is_file()
 
 
 def test_build_skips_bad_plans_but_builds_the_others(
@@ -121,7 +124,11 @@ def test_build_only_the_documents_a_plan_has(tmp_path: Path, minimal_data: dict[
     del minimal_data["action_plan"]
     write(path, minimal_data)
     assert run("build", str(path), "--out", str(out)).exit_code == 0
-    assert [p.name for p in (out / SLUG).iterdir()] == ["improvement-plan.docx"]
+    assert sorted(p.name for p in (out / SLUG).iterdir()) == [
+        "check.html",
+        "check.json",
+        "improvement-plan.docx",
+    ]
 
 
 def test_build_defaults_to_inputs_and_build(

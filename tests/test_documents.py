@@ -18,10 +18,10 @@ from pipeline.build import render_plan
 from pipeline.contract import missing, model_shape, used_paths
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
 from pipeline.model import Plan
-from tests.conftest import INPUTS, MINIMAL, ROOT, document_lines, plan_of, read_json
+from tests.conftest import INPUTS, MINIMAL, ROOT, SCENARIOS, document_lines, plan_of, read_json
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-CASES = [*INPUTS, MINIMAL]
+CASES = [*INPUTS, MINIMAL, SCENARIOS / "every-profile.json"]
 
 
 @pytest.mark.parametrize("source", CASES, ids=lambda p: p.stem)

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from pipeline.build import render_plan
-from tests.conftest import INPUTS, MINIMAL, plan_of, read_json
+from tests.conftest import INPUTS, MINIMAL, SCENARIOS, plan_of, read_json
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [
@@ -23,7 +23,9 @@ pytestmark = [
 ]
 
 
-@pytest.mark.parametrize("source", [*INPUTS, MINIMAL], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "source", [*INPUTS, MINIMAL, SCENARIOS / "every-profile.json"], ids=lambda p: p.stem
+)
 def test_libreoffice_converts_every_document(source: Path, tmp_path: Path) -> None:
     plan = plan_of(read_json(source))
     documents = render_plan(plan)

@@ -307,8 +307,8 @@ def test_a_document_libreoffice_cannot_convert_is_reported_and_the_others_go_on(
     broken_plan = read_json(MINIMAL)["organization"]["name"]
     real = pipeline.build.render_plan
 
-    def render_with_a_corrupt_document(plan: Plan, templates: Path) -> dict[str, bytes]:
-        documents = real(plan, templates)
+    def render_with_a_corrupt_document(plan: Plan, *args: Any) -> dict[str, bytes]:
+        documents = real(plan, *args)
         if plan.organization.name == broken_plan:
             data = documents["action-plan.docx"]
             documents["action-plan.docx"] = data[: len(data) // 2]  # a truncated package

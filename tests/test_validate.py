@@ -217,7 +217,7 @@ def test_bad_input_is_reported_at_its_location(
 
 def test_duplicate_ids_name_both_places(minimal_data: dict[str, Any]) -> None:
     benchmark = dict(minimal_data["action_plan"]["benchmarks"][0])
-    minimal_data["action_plan"]["benchmarks"].append(benchmark)
+    minimal_data["action_plan"]["benchmarks"].insert(1, benchmark)
     with pytest.raises(InvalidInputError) as caught:
         validate(Source("plan.json", minimal_data))
     (problem,) = caught.value.problems

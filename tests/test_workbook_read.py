@@ -181,7 +181,7 @@ def test_blank_rows_stray_spaces_labels_and_values(minimal_xlsx: Path) -> None:
     plan, notes = _read(minimal_xlsx)
     assert notes == []
     assert plan.action_plan is not None
-    (benchmark,) = plan.action_plan.benchmarks
+    benchmark = plan.action_plan.benchmarks[0]
     assert (benchmark.type, benchmark.status, benchmark.responsible) == (
         "early_evidence",
         "on_track",
@@ -281,11 +281,12 @@ def test_extra_columns_and_sheets_are_warnings_not_errors(minimal_xlsx: Path) ->
     assert result.stderr.splitlines() == [
         f"Warning: {minimal_xlsx} › Scratch: this sheet is not part of a plan workbook; it is "
         "ignored (the plan's sheets are: Plan, Revision history, Approvals, Team, Stakeholder "
-        "engagement, Core values, Student group gaps, Data findings, Strengths, Challenges, "
+        "engagement, Corrective actions, Core values, Student group gaps, Data findings, "
+        "Strengths, Challenges, "
         "Root causes, Resource inequities, Prioritized needs, Objectives, Initiatives, "
         "Professional development, Induction mentoring, English learners, Outcomes, Interim "
         "targets, Benchmarks, Resources, Roadmap)",
-        f"Warning: {minimal_xlsx} › Plan › row 37 › Organization: Mascot (C37): this field is "
+        f"Warning: {minimal_xlsx} › Plan › row 40 › Organization: Mascot (C40): this field is "
         "not part of the plan; it is ignored (keep the Section and Field texts as they are)",
         f"Warning: {minimal_xlsx} › Benchmarks › row 1 › Notes (J1): this column is not part of "
         "the plan; it is ignored (the sheet's columns are: ID, Initiative, Type, Description, "
@@ -387,6 +388,10 @@ def test_a_required_column_deleted_and_a_duplicated_column(minimal_xlsx: Path) -
         ),
         (
             "Benchmarks › row 2 › Responsible (no such column)",
+            "the required field 'responsible' is missing",
+        ),
+        (
+            "Benchmarks › row 3 › Responsible (no such column)",
             "the required field 'responsible' is missing",
         ),
     ]

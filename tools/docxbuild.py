@@ -14,7 +14,7 @@ from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.text import WD_COLOR_INDEX, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
@@ -323,3 +323,44 @@ def properties(doc: Document, title: str, subject: str, author: str) -> None:
     core.category = "Improvement plan"
     core.last_modified_by = "pipeline"
     core.revision = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Draft marks: what an incomplete plan's documents show (pipeline/checks/draft.py).
+
+DRAFT_RED = RGBColor(0xB9, 0x1C, 0x1C)
+
+
+def highlighted(paragraph: Paragraph, text: str) -> None:
+    """Append `text` as a placeholder run: bold dark red on yellow, unmistakable in print."""
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.color.rgb = DRAFT_RED
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def placeholders(doc: Document, items: str) -> None:
+    """One highlighted paragraph per placeholder text in the list `items` (none if empty)."""
+    tag(doc, f"for m in {items}")
+    highlighted(doc.add_paragraph(), "{{ m }}")
+    tag(doc, "endfor")
+
+
+def inline_placeholders(paragraph: Paragraph, items: str) -> None:
+    """The placeholders of `items` at the end of a paragraph (e.g. in a table cell)."""
+    highlighted(paragraph, f"{{% for m in {items} %}} {{{{ m }}}}{{% endfor %}}")
+
+
+def draft_header(doc: Document, text: str, condition: str = "document.draft") -> None:
+    """Add a DRAFT line under every section's header line, shown only when `condition`."""
+    for section in doc.sections:
+        for line in (f"{{%p if {condition} %}}", text, "{%p endif %}"):
+            paragraph = section.header.add_paragraph()
+            paragraph.alignment = 2  # right, as the header line
+            if line == text:
+                run = paragraph.add_run(text)
+                run.bold = True
+                run.font.size = Pt(11)
+                run.font.color.rgb = DRAFT_RED
+            else:
+                paragraph.add_run(line)

@@ -23,10 +23,21 @@ AUTHOR = "{{ organization.name }}"
 NONE = "—"
 
 
+DRAFT_HEADER = "DRAFT: NOT FOR SUBMISSION · {{ document.draft_note }}"
+DRAFT_BANNER = (
+    "DRAFT. This plan is not complete: {{ document.draft_note }}. Each missing or wrong "
+    "element is highlighted where it belongs."
+)
+
+
 def _title_block(doc: Document, title: str, subtitle: str, line: str) -> None:
     d.para(doc, title, style="Title")
     d.para(doc, subtitle, style="Subtitle")
     d.para(doc, line)
+    d.tag(doc, "if document.draft")
+    d.highlighted(doc.add_paragraph(), DRAFT_BANNER)
+    d.tag(doc, "endif")
+    d.placeholders(doc, "missing.general")
 
 
 def _bullets(
@@ -79,6 +90,11 @@ def improvement_plan() -> Document:
                 "plan.identification_reason",
             ),
             (
+                "Stakeholders informed",
+                "{{ plan.identification_communicated_on }}",
+                "plan.identification_communicated_on",
+            ),
+            (
                 "Revision",
                 "{{ plan.revision.number }} ({{ plan.revision.date }}): "
                 "{{ plan.revision.summary }}",
@@ -87,11 +103,16 @@ def improvement_plan() -> Document:
         ],
     )
 
+    d.placeholders(doc, "missing.plan")
+
     # I. Mission, vision, core values (the DESE outline's order: values, mission, vision).
-    d.tag(doc, "if foundation")
+    # Each section shows when the plan has it, or when a draft must show what it lacks.
+    d.tag(doc, "if foundation or missing.foundation")
     d.para(
         doc, "I. {{ organization.level_label }} Mission, Vision and Core Values", style="Heading 1"
     )
+    d.placeholders(doc, "missing.foundation")
+    d.tag(doc, "if foundation")
     d.tag(doc, "if foundation.core_values")
     d.para(doc, "Core Values", style="Heading 2")
     d.tag(doc, "for value in foundation.core_values")
@@ -105,14 +126,19 @@ def improvement_plan() -> Document:
     d.para(doc, "Vision", style="Heading 2")
     d.para(doc, "{{ foundation.vision }}")
     d.tag(doc, "endif")
+    d.tag(doc, "endif")
 
     # II. Data analysis and theory of action.
-    d.tag(doc, "if needs_assessment or theory_of_action")
+    shown = "needs_assessment or theory_of_action"
+    d.tag(doc, f"if {shown} or missing.needs_assessment or missing.theory_of_action")
     d.para(doc, "II. Data Analysis and Theory of Action", style="Heading 1")
+    d.tag(doc, "endif")
+    d.tag(doc, "if needs_assessment or missing.needs_assessment")
+    d.para(doc, "Data Analysis", style="Heading 2")
+    d.placeholders(doc, "missing.needs_assessment")
     d.tag(doc, "endif")
     d.tag(doc, "if needs_assessment")
     na = "needs_assessment"
-    d.para(doc, "Data Analysis", style="Heading 2")
     d.para(doc, f"{{{{ {na}.summary }}}}")
     d.tag(doc, f"if {na}.completed_on")
     d.labelled(doc, "Needs assessment completed", f"{{{{ {na}.completed_on }}}}")
@@ -185,8 +211,11 @@ def improvement_plan() -> Document:
         style="List Number",
     )
     d.tag(doc, "endif")
-    d.tag(doc, "if theory_of_action")
+    d.tag(doc, "if theory_of_action or missing.theory_of_action")
     d.para(doc, "Theory of Action", style="Heading 2")
+    d.placeholders(doc, "missing.theory_of_action")
+    d.tag(doc, "endif")
+    d.tag(doc, "if theory_of_action")
     d.tag(doc, "if theory_of_action.statement")
     d.para(doc, "{{ theory_of_action.statement }}")
     d.tag(doc, "endif")
@@ -205,12 +234,14 @@ def improvement_plan() -> Document:
     d.tag(doc, "endif")
 
     # III. Strategic objectives and initiatives, and the supports the statute requires.
-    d.tag(doc, "if objectives or supports")
+    d.tag(doc, "if objectives or supports or missing.objectives or missing.supports")
     d.para(doc, "III. Strategic Objectives and Initiatives", style="Heading 1")
     d.tag(doc, "endif")
+    d.placeholders(doc, "missing.objectives")
     d.tag(doc, "for o in objectives or []")
     d.para(doc, "Strategic Objective {{ o.id }}: {{ o.title }}", style="Heading 2")
     d.labelled(doc, "Why", "{{ o.rationale }}")
+    d.placeholders(doc, "o.missing")
     d.tag(doc, "if o.root_cause_items")
     d.labelled(
         doc,
@@ -253,6 +284,7 @@ def improvement_plan() -> Document:
     d.tag(doc, "if i.also_serves")
     d.labelled(doc, "Also advances", "strategic objective {{ i.also_serves|join(', ') }}")
     d.tag(doc, "endif")
+    d.placeholders(doc, "i.missing")
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
     d.tag(doc, "if supports")
@@ -272,17 +304,21 @@ def improvement_plan() -> Document:
         d.tag(doc, "endfor")
         d.tag(doc, "endif")
     d.tag(doc, "endif")
+    d.placeholders(doc, "missing.supports")
 
     # IV. Outcomes, on landscape pages: the targets table is wide.
     d.new_section(doc, landscape=True)
-    d.tag(doc, "if outcomes")
+    d.tag(doc, "if outcomes or missing.outcomes")
     d.para(doc, "IV. Outcomes", style="Heading 1")
     d.para(
         doc,
         "Performance benchmarks (interim and final outcomes) and the processes for "
         "evaluating the effectiveness of the initiatives.",
     )
-    d.table(
+    d.placeholders(doc, "missing.outcomes")
+    d.tag(doc, "endif")
+    d.tag(doc, "if outcomes")
+    outcomes = d.table(
         doc,
         [
             "Outcome",
@@ -307,6 +343,7 @@ def improvement_plan() -> Document:
         [3.0, 0.8, 1.6, 0.9, 1.4, 1.1, 1.8],
         loop="out in outcomes",
     )
+    d.inline_placeholders(outcomes.rows[2].cells[0].paragraphs[0], "out.missing")
     d.tag(doc, "if outcomes|selectattr('evaluation')|list")
     d.para(doc, "Evaluating the Effectiveness of the Initiatives", style="Heading 2")
     d.tag(doc, "for out in outcomes if out.evaluation")
@@ -344,18 +381,31 @@ def improvement_plan() -> Document:
         loop="e in plan.stakeholder_engagement",
     )
     d.tag(doc, "endif")
-    d.tag(doc, "if plan.monitoring")
+    d.placeholders(doc, "missing.engagement")
+    d.tag(doc, "if plan.monitoring or plan.additional_action or missing.monitoring")
     d.para(doc, "Monitoring the Plan", style="Heading 2")
+    d.tag(doc, "if plan.monitoring")
     d.para(doc, "{{ plan.monitoring.description }}")
     d.labelled(
         doc,
         "Progress reviews",
         "{{ plan.monitoring.frequency_label }}, led by {{ plan.monitoring.responsible }}",
     )
+    d.tag(doc, "if plan.monitoring.reviewed_by")
+    d.labelled(doc, "Reviewed by", "{{ plan.monitoring.reviewed_by_labels }}")
+    d.tag(doc, "endif")
+    d.tag(doc, "endif")
+    d.tag(doc, "if plan.additional_action")
+    d.labelled(doc, "If implementation is unsuccessful", "{{ plan.additional_action }}")
+    d.tag(doc, "endif")
+    d.placeholders(doc, "missing.monitoring")
     d.tag(doc, "endif")
     d.para(doc, "VI. Approvals and Revision History", style="Heading 1")
-    d.tag(doc, "if plan.approvals")
+    d.tag(doc, "if plan.approvals or missing.approvals")
     d.para(doc, "Approvals", style="Heading 2")
+    d.placeholders(doc, "missing.approvals")
+    d.tag(doc, "endif")
+    d.tag(doc, "if plan.approvals")
     d.table(
         doc,
         ["Approved by", "Name", "Date"],
@@ -372,7 +422,71 @@ def improvement_plan() -> Document:
         [0.9, 1.5, 4.3],
         loop="r in plan.revisions",
     )
+    _corrective_actions(doc)
+    _crosswalk(doc)
     return doc
+
+
+def _corrective_actions(doc: Document) -> None:
+    """VII. IDEA corrective actions, on landscape pages (a wide table)."""
+    d.new_section(doc, landscape=True)
+    d.tag(doc, "if plan.corrective_actions or missing.corrective_actions")
+    d.para(doc, "VII. Corrective Actions (IDEA)", style="Heading 1")
+    d.para(
+        doc,
+        "Findings of noncompliance and their correction, as soon as possible and in no case "
+        "later than one year after identification (34 CFR 300.600(e)).",
+    )
+    d.placeholders(doc, "missing.corrective_actions")
+    d.tag(doc, "endif")
+    d.tag(doc, "if plan.corrective_actions")
+    d.table(
+        doc,
+        [
+            "Finding",
+            "Root cause",
+            "Corrective action",
+            "Person(s) responsible",
+            "Identified",
+            "Due",
+            "Verification of correction",
+        ],
+        [
+            "{{ c.finding }}",
+            "{{ c.root_cause or '" + NONE + "' }}",
+            "{{ c.action }}",
+            "{{ c.responsible or '" + NONE + "' }}",
+            "{{ c.identified_on }}",
+            "{{ c.due or '" + NONE + "' }}",
+            "{{ c.verification or '" + NONE + "' }}",
+        ],
+        [2.0, 1.6, 2.2, 1.2, 0.9, 0.9, 1.8],
+        loop="c in plan.corrective_actions",
+    )
+    d.tag(doc, "endif")
+
+
+def _crosswalk(doc: Document) -> None:
+    """The appendix state reviewers expect: each requirement, and where the plan meets it."""
+    d.para(doc, "Appendix: Crosswalk of State and Federal Requirements", style="Heading 1")
+    d.para(
+        doc,
+        "Each requirement of the profiles this plan is checked under "
+        "({{ document.profiles_labels }}), the law or guidance it comes from, and where in "
+        "this plan (or its action plan and roadmap) it is met.",
+    )
+    d.table(
+        doc,
+        ["Requirement", "Source", "Where it is met", "Status"],
+        [
+            "{{ x.id }}: {{ x.title }}",
+            "{{ x.citation }}",
+            "{{ x.section }}",
+            "{{ x.status }}",
+        ],
+        [2.4, 4.0, 2.6, 0.9],
+        loop="x in crosswalk",
+    )
 
 
 def action_plan() -> Document:
@@ -385,6 +499,7 @@ def action_plan() -> Document:
         "year ({{ action_plan.start }} – {{ action_plan.end }}), carrying out the "
         "{{ plan.title }} for {{ plan.years.label }}.",
     )
+    d.placeholders(doc, "missing.action_plan")
     d.para(doc, "I. Implementation Benchmarks", style="Heading 1")
     d.para(
         doc,
@@ -397,7 +512,8 @@ def action_plan() -> Document:
     d.tag(doc, "for i in o.initiatives")
     d.para(doc, "Initiative {{ i.id }}: {{ i.title }}", style="Heading 3")
     d.labelled(doc, "Initiative lead", "{{ i.lead }}")
-    d.table(
+    d.placeholders(doc, "i.missing")
+    benchmarks = d.table(
         doc,
         ["Type", "Benchmark", "Person(s) responsible", "Timeline", "Evidence", "Status"],
         [
@@ -411,6 +527,7 @@ def action_plan() -> Document:
         [1.1, 3.4, 1.5, 1.3, 2.2, 0.8],
         loop="b in i.benchmarks",
     )
+    d.inline_placeholders(benchmarks.rows[2].cells[1].paragraphs[0], "b.missing")
     d.para(
         doc, "Resources supporting this initiative", bold=True
     ).paragraph_format.space_before = d.Pt(8)
@@ -452,6 +569,7 @@ def roadmap() -> Document:
         "{{ organization.name }}",
         "{{ plan.title }}, school years {{ plan.years.label }}",
     )
+    d.placeholders(doc, "missing.roadmap")
     table = d.table(
         doc,
         [
@@ -475,6 +593,7 @@ def roadmap() -> Document:
     )
     phase_cell = table.rows[2].cells[0]
     phase_cell.paragraphs[0].runs[0].bold = True
+    d.inline_placeholders(phase_cell.paragraphs[0], "p.missing")
     purpose = phase_cell.add_paragraph()
     purpose.add_run("Purpose: ").italic = True
     purpose.add_run("{{ p.purpose }}").italic = True
@@ -497,6 +616,9 @@ def custom_action_plan() -> Document:
         "{{ action_plan.end_iso|date('short') }}; plan revision {{ plan.revision.number }} "
         "of {{ plan.revision.date_iso|date('%B %Y') }}.",
     )
+    # A draft shows what is missing where it belongs, in a custom template too.
+    d.placeholders(doc, "missing.general")
+    d.placeholders(doc, "missing.action_plan")
     d.para(doc, "What we will do, and how we will know it is working", style="Heading 1")
     d.tag(doc, "for o in objectives or []")
     d.para(doc, "Goal {{ loop.index }}: {{ o.title }}", style="Heading 2")
@@ -505,7 +627,8 @@ def custom_action_plan() -> Document:
     d.tag(doc, "if i.also_serves")
     d.labelled(doc, "Also supports goals", "{{ i.also_serves|join_and }}")
     d.tag(doc, "endif")
-    d.table(
+    d.placeholders(doc, "i.missing")
+    milestones = d.table(
         doc,
         ["#", "Milestone", "Owner", "Due", "How we will know", "Where it stands"],
         [
@@ -519,6 +642,7 @@ def custom_action_plan() -> Document:
         [0.5, 3.6, 1.5, 1.0, 2.2, 1.0],
         loop="b in i.benchmarks",
     )
+    d.inline_placeholders(milestones.rows[2].cells[1].paragraphs[0], "b.missing")
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
     d.para(doc, "Budget", style="Heading 1")
@@ -542,8 +666,13 @@ def main() -> None:
     ):
         doc = build()
         d.header_and_footer(doc, HEADER, FOOTER)
+        d.draft_header(doc, DRAFT_HEADER)
         d.properties(
-            doc, "{{ document.title }}: {{ organization.name }}", "{{ document.subject }}", AUTHOR
+            doc,
+            "{% if document.draft %}DRAFT: {% endif %}"
+            "{{ document.title }}: {{ organization.name }}",
+            "{{ document.subject }}",
+            AUTHOR,
         )
         d.without_styles_with_effects(doc)
         target = out / path

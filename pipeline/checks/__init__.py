@@ -1,0 +1,53 @@
+"""Stage 3 of a build: completeness and compliance checks of a validated plan.
+
+One module per rule family registers its rules (`rules.py` says what a rule is):
+
+- `integrity.py` INPUT, INT: the input is a valid plan, its parts connected
+- `structure.py` MA: the Massachusetts multi-year plan (M.G.L. c.69 §1I, Planning for Success)
+- `theory.py` TOA: the shape of the theory of action
+- `smart.py` SMART: outcomes are SMART
+- `action_plan.py` AP: the annual action plan
+- `roadmap.py` R: the continuous-improvement roadmap
+- `essa.py` ESSA: CSI, TSI and ATSI plans (ESEA §1111(d))
+- `idea.py` IDEA: special-education improvement and corrective action plans
+
+`profiles.toml` says which rules apply under which profile, at which severity (`profiles.py`
+reads it and derives a plan's own profiles); `engine.py` runs the rules; `report.py` and
+`html.py` format the reports, `outputs.py` writes a build's; `draft.py` gives the templates the
+draft marks, placeholders and crosswalk, and refuses a draft that would look final.
+"""
+
+from pipeline.checks import (  # noqa: F401  (imported to register their rules)
+    action_plan,
+    essa,
+    idea,
+    integrity,
+    roadmap,
+    smart,
+    structure,
+    theory,
+)
+from pipeline.checks.engine import (
+    Completeness,
+    Finding,
+    PlanCheck,
+    check_paths,
+    check_plan,
+    failed,
+    invalid,
+)
+from pipeline.checks.rules import REGISTRY, Rule, Severity, ordered_rules
+
+__all__ = [
+    "REGISTRY",
+    "Completeness",
+    "Finding",
+    "PlanCheck",
+    "Rule",
+    "Severity",
+    "check_paths",
+    "check_plan",
+    "failed",
+    "invalid",
+    "ordered_rules",
+]

@@ -1,0 +1,282 @@
+"""Running the rules: a plan's profiles decide which rules apply and at which severity; each
+rule's issues become findings with a location a person can open (through `source.locate`, so
+a workbook input reports sheet › row › column)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+
+from pipeline.checks.profiles import applicable, ordered, plan_profiles
+from pipeline.checks.rules import REGISTRY, Case, Document, Rule, Severity, ordered_rules
+from pipeline.documents import DOCUMENTS
+from pipeline.errors import Path, Problem, json_path
+from pipeline.integrity import check_references
+from pipeline.load import Source
+from pipeline.model import Plan
+from pipeline.vocabulary import Profile
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One place where a plan does not meet a rule."""
+
+    rule: Rule
+    severity: Severity
+    location: str
+    """Where in the input, as the input's kind names it: a JSON path, or sheet › row › column."""
+    message: str
+    hint: str | None = None
+    path: Path | None = None
+    """The data path (None for problems found before the input could be read as a plan)."""
+    missing: str | None = None
+    anchor: Path | None = None
+
+    @property
+    def placeholder(self) -> str:
+        """What a draft shows in place of the missing element, or beside the wrong one."""
+        if self.missing:
+            return f"[MISSING: {self.missing} — required by {self.rule.id}]"
+        return f"[TO FIX: {self.message} — {self.rule.id}]"
+
+    @property
+    def document(self) -> str:
+        return self.rule.document.value
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """How many of a document's required rules (those applied as errors) the plan meets."""
+
+    document: str
+    met: int
+    required: int
+    errors: int
+    warnings: int
+
+    @property
+    def share(self) -> float:
+        return self.met / self.required if self.required else 1.0
+
+
+@dataclass
+class PlanCheck:
+    """The outcome of checking one input."""
+
+    source: str
+    plan: Plan | None
+    """None when the input is not a valid plan: its findings are then the validation problems."""
+    profiles: tuple[Profile, ...] = ()
+    applied: dict[str, Severity] = field(default_factory=dict)
+    """The rules applied, with the severity the profiles give each."""
+    findings: list[Finding] = field(default_factory=list)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for finding in self.findings if finding.severity is severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def valid(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def complete(self) -> bool:
+        """Valid and without errors: its documents are final, not drafts."""
+        return self.valid and self.errors == 0
+
+    @property
+    def status(self) -> str:
+        return "invalid" if not self.valid else "complete" if self.complete else "incomplete"
+
+    def documents(self) -> list[str]:
+        """The documents the plan has: the parts it contains, and the improvement plan
+        whenever a profile requires it (so a draft shows what is missing from it)."""
+        if self.plan is None:
+            return []
+        needed = {  # the documents the profiles' own rules are about (not INPUT-1, INT-1)
+            REGISTRY[rule_id].document.value
+            for rule_id in self.applied
+            if REGISTRY[rule_id].check is not None
+        }
+        return [
+            document.name
+            for document in DOCUMENTS
+            if document.included(self.plan)
+            or (document.name == Document.IMPROVEMENT_PLAN and document.name in needed)
+        ]
+
+    def completeness(self) -> list[Completeness]:
+        """Per document the plan has, the share of its required rules that are met."""
+        out = []
+        for name in self.documents():
+            required = {
+                rule_id
+                for rule_id, severity in self.applied.items()
+                if severity is Severity.ERROR
+                and REGISTRY[rule_id].document == name
+                and REGISTRY[rule_id].check is not None
+            }
+            mine = [f for f in self.findings if f.document == name]
+            failed = {f.rule.id for f in mine if f.severity is Severity.ERROR}
+            out.append(
+                Completeness(
+                    name,
+                    len(required - failed),
+                    len(required),
+                    sum(1 for f in mine if f.severity is Severity.ERROR),
+                    sum(1 for f in mine if f.severity is Severity.WARNING),
+                )
+            )
+        return out
+
+    def findings_of(self, rule_id: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.rule.id == rule_id]
+
+
+def _order(findings: Iterable[Finding]) -> list[Finding]:
+    """Errors first, then warnings; within each, in rule order, then as the rule found them."""
+    indexed = list(enumerate(findings))
+    indexed.sort(
+        key=lambda pair: (pair[1].severity is not Severity.ERROR, pair[1].rule.sort_key(), pair[0])
+    )
+    return [finding for _, finding in indexed]
+
+
+def check_plan(
+    plan: Plan, source: Source | None = None, profiles: Sequence[Profile] | None = None
+) -> PlanCheck:
+    """Check a validated plan under `profiles` (default: the plan's own profiles)."""
+    chosen = ordered(profiles) if profiles else plan_profiles(plan)
+    applied = applicable(chosen)
+    case = Case(plan, frozenset(chosen))
+    locate = source.locate if source is not None else json_path
+    findings = []
+    for rule in ordered_rules():
+        if rule.id not in applied or rule.check is None:
+            continue
+        for issue in rule.check(case):
+            findings.append(
+                Finding(
+                    rule,
+                    applied[rule.id],
+                    locate(issue.path),
+                    issue.message,
+                    issue.hint,
+                    issue.path,
+                    issue.missing,
+                    issue.anchor if issue.anchor is not None else issue.path,
+                )
+            )
+    name = source.name if source is not None else "plan"
+    return PlanCheck(name, plan, chosen, applied, _order(findings))
+
+
+# The sections every plan of a DESE profile has, and the rule that requires each.
+_SECTION_RULES = {
+    "foundation": "MA-1",
+    "needs_assessment": "MA-2",
+    "theory_of_action": "MA-3",
+    "objectives": "MA-4",
+    "outcomes": "MA-9",
+}
+
+
+def _absent_sections(source: Source, profiles: Sequence[Profile] | None) -> list[Finding]:
+    """Findings for the required sections an invalid input lacks.
+
+    An invalid input cannot be checked, but a missing section is often why it is invalid
+    (objectives name the needs assessment's root causes, benchmarks the initiatives), and
+    the reference errors alone would not say so. The section rules read nothing but the
+    section, so they run on a stand-in plan that has only those sections, all absent.
+    """
+    data = source.data
+    if not isinstance(data, dict):
+        return []
+    if not profiles:
+        organization = data.get("organization")
+        level = organization.get("level") if isinstance(organization, dict) else None
+        profiles = (Profile.DESE_DISTRICT if level == "district" else Profile.DESE_SIP,)
+    applied = applicable(profiles)
+    absent = {key: None for key in _SECTION_RULES if data.get(key) is None}
+    case = Case(Plan.model_construct(**absent), frozenset(profiles))
+    findings = []
+    for key in absent:
+        rule = REGISTRY[_SECTION_RULES[key]]
+        if rule.id in applied and rule.check is not None:
+            for issue in rule.check(case):
+                findings.append(
+                    Finding(
+                        rule,
+                        applied[rule.id],
+                        source.locate(issue.path),
+                        issue.message,
+                        issue.hint,
+                        issue.path,
+                        issue.missing,
+                        issue.path,
+                    )
+                )
+    return findings
+
+
+def invalid(
+    name: str,
+    problems: Sequence[Problem],
+    source: Source | None = None,
+    profiles: Sequence[Profile] | None = None,
+) -> PlanCheck:
+    """The check of an input that is not a valid plan: the required sections it lacks, then
+    its problems, as INPUT-1 findings (INT-1 for ids and references)."""
+    references: set[Problem] = set()
+    sections: list[Finding] = []
+    if source is not None and isinstance(source.data, dict):
+        references = set(check_references(source))
+        sections = _absent_sections(source, profiles)
+    # The missing sections first: they explain the problems that follow.
+    findings = sections + [
+        Finding(
+            REGISTRY["INT-1" if problem in references else "INPUT-1"],
+            Severity.ERROR,
+            problem.location,
+            problem.message,
+            problem.hint,
+        )
+        for problem in problems
+    ]
+    return PlanCheck(name, None, findings=findings)
+
+
+def check_paths(paths: list[FsPath], profiles: Sequence[Profile] | None = None) -> list[PlanCheck]:
+    """Read, validate and check every input under `paths` (files, or folders searched for
+    inputs), exactly as a build reads them."""
+    # Imported here: the build imports this package to mark drafts.
+    from pipeline.build import read_plans
+
+    checks = []
+    for result in read_plans(paths):
+        if result.ok and result.plan is not None:
+            checked = check_plan(result.plan, result.input, profiles)
+            checked.source = result.source
+            # What reading the input noticed (a valid plan's problems are warnings) comes first.
+            checked.findings[:0] = [
+                Finding(REGISTRY["INPUT-1"], Severity.WARNING, p.location, p.message, p.hint)
+                for p in result.problems
+            ]
+            checked.findings = _order(checked.findings)
+        else:
+            checked = invalid(result.source, result.problems, result.input, profiles)
+        checks.append(checked)
+    return checks
+
+
+def failed(checks: Sequence[PlanCheck], strict: bool = False) -> bool:
+    """Whether a run fails: any error, or under `strict` any warning too."""
+    return any(c.errors or not c.valid or (strict and c.warnings) for c in checks)

@@ -1,0 +1,185 @@
+"""What a rule is, what it reports, and the registry every rule family adds itself to.
+
+A rule is a function that reads a validated plan and yields an `Issue` for each place it is
+not met, declared with `@rule(...)`: a stable id, a title, a default severity, the citation it
+rests on (statute, regulation or guidance), the document it concerns and the section of that
+document where the requirement is met (for the crosswalk appendix). Which rules apply to a
+plan, and at which severity, is the profiles' decision (`profiles.toml`), not the rule's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from pipeline.errors import Path
+from pipeline.model import Initiative, Plan
+from pipeline.vocabulary import Profile
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Document(StrEnum):
+    """The document a rule's requirement belongs to (the names of `documents.py`)."""
+
+    IMPROVEMENT_PLAN = "improvement-plan"
+    ACTION_PLAN = "action-plan"
+    ROADMAP = "roadmap"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One place a rule is not met, as a rule reports it (the runner adds the rest)."""
+
+    path: Path
+    """Where in the input to fix it: the data path of the field, item or section."""
+    message: str
+    hint: str | None = None
+    missing: str | None = None
+    """What is missing, as a short noun phrase, when the issue is an absent element: drafts
+    show it in place as `[MISSING: <missing> — required by <rule>]`."""
+    anchor: Path | None = None
+    """Where a draft shows it, when that differs from `path` (a missing benchmark is added
+    under `action_plan.benchmarks` but belongs beside its initiative)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a rule reads: the plan, and the profiles it is checked under."""
+
+    plan: Plan
+    profiles: frozenset[Profile]
+
+
+Check = Callable[[Case], Iterable[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    """The default severity; a profile may apply the rule at another."""
+    citation: str
+    document: Document
+    section: str
+    """Where in `document` the requirement is met, as the crosswalk appendix names it."""
+    check: Check | None = field(default=None, compare=False)
+    """None for rules enforced while the input is validated (their findings come from there)."""
+    crosswalk: bool = True
+    """Whether the requirement is listed in the crosswalk appendix (statutory or regulatory
+    requirements are; quality checks such as SMART wording are not)."""
+    explanation: str = ""
+
+    @property
+    def family(self) -> str:
+        return self.id.rsplit("-", 1)[0]
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Family, then (for SMART-M2 and the like) the letter in S-M-A-R-T order, then number."""
+        family = FAMILIES.index(self.family) if self.family in FAMILIES else len(FAMILIES)
+        match = re.search(r"-([A-Z]?)(\d+)$", self.id)
+        if match is None:
+            return family, 0, 0
+        letter, number = match.groups()
+        return family, "SMART".find(letter) if letter else -1, int(number)
+
+
+FAMILIES = ("INPUT", "INT", "MA", "TOA", "SMART", "AP", "R", "ESSA", "IDEA")
+"""Rule families in report order: the input itself, then the multi-year plan, the action plan,
+the roadmap, then the federal requirements."""
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    title: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    citation: str,
+    document: Document = Document.IMPROVEMENT_PLAN,
+    section: str,
+    crosswalk: bool = True,
+) -> Callable[[Check], Check]:
+    """Register the decorated function as the check of rule `id`; its docstring explains it."""
+
+    def register(check: Check) -> Check:
+        if id in REGISTRY:
+            raise ValueError(f"rule {id} is declared twice")
+        REGISTRY[id] = Rule(
+            id,
+            title,
+            severity,
+            citation,
+            document,
+            section,
+            check,
+            crosswalk,
+            " ".join((check.__doc__ or "").split()),
+        )
+        return check
+
+    return register
+
+
+def declare(rule_: Rule) -> None:
+    """Register a rule that has no check function of its own (enforced by validation)."""
+    if rule_.id in REGISTRY:
+        raise ValueError(f"rule {rule_.id} is declared twice")
+    REGISTRY[rule_.id] = rule_
+
+
+def ordered_rules() -> list[Rule]:
+    """Every registered rule, in report order (family, then number)."""
+    return sorted(REGISTRY.values(), key=Rule.sort_key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers the families share.
+
+_PLACEHOLDER_WORDS = {
+    "tbd",
+    "tba",
+    "tbc",
+    "to be determined",
+    "to be decided",
+    "to be announced",
+    "to be confirmed",
+    "n/a",
+    "na",
+    "none",
+    "nobody",
+    "unknown",
+    "unassigned",
+    "pending",
+    "x",
+    "xx",
+    "xxx",
+}
+
+
+def is_placeholder(text: str | None) -> bool:
+    """Whether `text` is a stand-in such as 'TBD', 'n/a' or '?', not real content."""
+    if text is None:
+        return True
+    normalized = text.strip().strip(".").strip().lower()
+    return normalized in _PLACEHOLDER_WORDS or not any(ch.isalnum() for ch in normalized)
+
+
+def school_year_of(date: dt.date) -> int:
+    """The first calendar year of the school year a date falls in (July starts a year)."""
+    return date.year if date.month >= 7 else date.year - 1
+
+
+def initiatives(plan: Plan) -> Iterator[tuple[Path, Initiative]]:
+    """Every initiative of the plan with its data path."""
+    for o_index, objective in enumerate(plan.objectives or []):
+        for i_index, initiative in enumerate(objective.initiatives):
+            yield ("objectives", o_index, "initiatives", i_index), initiative
