@@ -329,6 +329,7 @@ class _Builder:
             document.name: _template_record(document, options.templates) for document in DOCUMENTS
         }
         self.claimed: dict[str, str] = {}  # slug → input key, in this build
+        self.converting: dict[str, PlanResult] = {}  # input key → its plan, PDFs under way
         self.results: list[PlanResult] = []
         self._last_save = time.monotonic()
 
@@ -380,6 +381,7 @@ class _Builder:
                 entry = self._write_documents(result, key, rendered, slug_)
                 if self.options.pdfs:
                     pending = _Pending(result, key, entry, rendered)
+                    self.converting[key] = result
                 else:
                     self._commit(result, key, entry)
         if result.status is Status.FAILED and pending is None:
@@ -388,6 +390,8 @@ class _Builder:
 
     def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
+        if owner in self.converting:  # complete() will see the problem and fail it
+            _conflict(self.converting[owner], other, code)
         for earlier in self.results:
             if input_key(Path(earlier.source)) == owner and earlier.status in _WRITTEN:
                 _conflict(earlier, other, code)
@@ -421,6 +425,7 @@ class _Builder:
         """Write a plan's PDFs (bytes, or why a document could not be converted) and its
         packet, then record the plan; a document that failed fails the plan."""
         result, rendered, entry = pending.result, pending.rendered, pending.entry
+        self.converting.pop(pending.key, None)
         folder = self.options.out / entry.slug
         parts = []
         for name in rendered.documents:

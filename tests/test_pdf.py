@@ -327,3 +327,15 @@ def test_a_document_libreoffice_cannot_convert_is_reported_and_the_others_go_on(
     assert not (folder / "action-plan.pdf").exists()
     assert not (folder / PACKET).exists()  # no packet without every document
     assert str(failed[0].source) not in Manifest.load(tmp_path / "out").entries
+
+
+def test_two_inputs_for_one_organization_both_fail_with_pdfs(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a.json", "b.json"):
+        shutil.copy(MINIMAL, inputs / name)
+    report = build([inputs], BuildOptions(out=tmp_path / "out", pdf=True, jobs=1))
+    assert [r.status for r in report.results] == [Status.FAILED, Status.FAILED]
+    for result in report.results:
+        assert any("also has a plan in" in p.message for p in result.problems)
+    assert Manifest.load(tmp_path / "out").entries == {}
