@@ -1,10 +1,10 @@
 """Stage 6, with --pdf: .docx → PDF with a pool of long-lived headless LibreOffice instances.
 
 Starting LibreOffice costs about a second; converting a document in a running one about 0.2 s
-(research/docgen.md §3.1; `make bench`). So each instance is started once and converts many documents: it is
-`uno_worker.py`, run by a Python that can `import uno`, which starts `soffice --headless
---accept=pipe,…` with a profile directory of its own and converts the documents this side sends
-it, one JSON line each, answering one JSON line each. This side supervises:
+(research/docgen.md §3.1; `make bench`). So each instance is started once and converts many
+documents: it is `uno_worker.py`, run by a Python that can `import uno`, which starts `soffice
+--headless --accept=pipe,…` with a profile directory of its own and converts the documents this
+side sends it, one JSON line each, answering one JSON line each. This side supervises:
 
 - a timeout per document: an instance that does not answer in time is killed (its whole process
   group, LibreOffice included) and replaced;
