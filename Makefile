@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    ?= build
 
 .DEFAULT_GOAL := help
-.PHONY: help build test check lint types format templates schema rules example-workbook bench clean distclean
+.PHONY: help build pdf test check lint types format templates schema rules example-workbook bench clean distclean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP) ## Set up the environment and build the example plans in inputs/ into build/
 	$(BIN)/pipeline build inputs --out $(OUT)
+
+pdf: $(STAMP) ## Build the example plans with PDFs and a packet per plan (needs LibreOffice)
+	$(BIN)/pipeline build inputs --out $(OUT) --pdf
 
 test: $(STAMP) ## Run the tests
 	$(BIN)/pytest
@@ -37,7 +40,7 @@ format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff format pipeline tests tools benchmarks
 	$(BIN)/ruff check --fix pipeline tests tools benchmarks
 
-bench: $(STAMP) ## Benchmarks: render speed vs plain docxtpl, 1,000-plan builds, memory
+bench: $(STAMP) ## Benchmarks: render speed vs plain docxtpl, 1,000-plan builds, memory, PDF conversion
 	$(BIN)/python benchmarks/bench.py
 
 templates: $(STAMP) ## Regenerate the Word templates in templates/ from tools/make_templates.py

@@ -1,20 +1,26 @@
-"""The orchestrator: load → validate → render → write, for every input given.
+"""The orchestrator: load → validate → check → render → write → convert, for every input.
 
 A build reads the manifest of the output folder and renders only the plans whose recorded
 inputs (input file, templates, options, pipeline version) changed or whose documents are
 missing; `force` renders all. Plans are loaded, validated and rendered in parallel worker
 processes, each keeping its prepared templates; the main process alone writes, atomically,
 and keeps the manifest. One bad plan never stops the others.
+
+With `pdf`, each plan's documents are also converted to PDF by a pool of LibreOffice instances
+(`convert.py`) while the next plans render, and joined into its `packet.pdf` (`packet.py`); the
+plan's record in the manifest, PDFs included, is written only once all its files are.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -26,11 +32,14 @@ from pipeline.checks import PlanCheck, check_plan
 from pipeline.checks.draft import unmarked_draft
 from pipeline.checks.outputs import plan_reports, write_index
 from pipeline.context import plan_context, with_document
-from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
+from pipeline.convert import ConversionError, Converter, ExportOptions, find_office
+from pipeline.documents import BY_NAME, DOCUMENTS, PACKET, TEMPLATES_DIR, Document
 from pipeline.errors import InvalidInputError, PipelineError, Problem, TemplateProblemError
 from pipeline.load import Source, find_inputs, load
 from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
 from pipeline.model import Plan
+from pipeline.packet import PacketInfo, Part, join
+from pipeline.pdf import UnreadablePdfError, stamp
 from pipeline.render import prepared
 from pipeline.validate import validate
 from pipeline.vocabulary import Profile
@@ -91,10 +100,29 @@ class BuildOptions:
     """(k, n): build only the k-th of n stable parts of the inputs (1 ≤ k ≤ n)."""
     profiles: tuple[Profile, ...] = ()
     """Check every plan under these profiles instead of its own (empty: its own)."""
+    pdf: bool = False
+    """Also convert every document to PDF and join each plan's into packet.pdf."""
+    pdf_a: bool = False
+    """Make the PDFs PDF/A-2b (implies `pdf`)."""
+    conversion_timeout: float = 120.0
+    """Seconds LibreOffice may take over one document before it is restarted."""
+
+    @property
+    def pdfs(self) -> bool:
+        return self.pdf or self.pdf_a
+
+    def export(self) -> ExportOptions:
+        return ExportOptions(pdf_a=self.pdf_a)
 
     def affecting_output(self) -> dict[str, object]:
-        """The options recorded in the manifest: a change to one rebuilds every plan."""
-        return {"profiles": [p.value for p in self.profiles]} if self.profiles else {}
+        """The options recorded in the manifest: a change to one rebuilds every plan. (An
+        option left at its default is not recorded, so builds from before it stand.)"""
+        recorded: dict[str, object] = {}
+        if self.profiles:
+            recorded["profiles"] = [p.value for p in self.profiles]
+        if self.pdfs:
+            recorded.update({"pdf": True, **self.export().as_record()})
+        return recorded
 
 
 @dataclass
@@ -221,6 +249,10 @@ class _Rendered:
     reports: dict[str, bytes] = field(default_factory=dict)
     """The plan's check reports (check.json, check.html)."""
     draft: bool = False
+    revision_date: dt.date | None = None
+    packet: PacketInfo | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+    """Per document file name: its title (the packet's bookmark)."""
 
 
 def _render_input(
@@ -246,7 +278,35 @@ def _render_input(
         rendered.documents = render_plan(plan, templates, check)
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
+    documents = [d for d in DOCUMENTS if d.filename in rendered.documents]
+    rendered.revision_date = plan.plan.revision.date
+    rendered.packet = packet_info(plan, documents)
+    rendered.titles = {document.filename: document.title(plan) for document in documents}
     return rendered
+
+
+def packet_info(plan: Plan, documents: list[Document]) -> PacketInfo:
+    """The document information of the packet joining `documents` of `plan`."""
+    revision = plan.plan.revision
+    subjects = "; ".join(document.subject for document in documents)
+    return PacketInfo(
+        title=f"{plan.plan.title} Submission Packet: {plan.organization.name}",
+        author=plan.organization.name,
+        subject=f"Revision {revision.number} of {revision.date.isoformat()}: {subjects}",
+        keywords="improvement plan, DESE, ESSA, submission packet",
+        moment=stamp(revision.date),
+    )
+
+
+@dataclass
+class _Pending:
+    """A plan whose documents are written and are being converted to PDF."""
+
+    result: PlanResult
+    key: str
+    entry: Entry
+    rendered: _Rendered
+    conversions: dict[str, Future[bytes]] = field(default_factory=dict)
 
 
 def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
@@ -269,6 +329,7 @@ class _Builder:
             document.name: _template_record(document, options.templates) for document in DOCUMENTS
         }
         self.claimed: dict[str, str] = {}  # slug → input key, in this build
+        self.converting: dict[str, PlanResult] = {}  # input key → its plan, PDFs under way
         self.results: list[PlanResult] = []
         self._last_save = time.monotonic()
 
@@ -298,8 +359,9 @@ class _Builder:
             reasons.append("documents missing or changed")
         return reasons or None
 
-    def finish(self, rendered: _Rendered, reasons: list[str]) -> PlanResult:
-        """Write one plan's documents and record them (main process only)."""
+    def finish(self, rendered: _Rendered, reasons: list[str]) -> tuple[PlanResult, _Pending | None]:
+        """Write one plan's documents (main process only). With PDFs, its record waits for
+        the conversions: the returned _Pending completes it."""
         key = input_key(Path(rendered.source))
         result = PlanResult(
             rendered.source,
@@ -307,6 +369,7 @@ class _Builder:
             reasons=reasons,
             code_location=rendered.code_location,
         )
+        pending = None
         if rendered.slug and not any(p.severity == "error" for p in result.problems):
             slug_ = rendered.slug
             owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
@@ -315,19 +378,28 @@ class _Builder:
                 self._unclaim(owner, result.source, rendered.code)
             else:
                 self.claimed[slug_] = key
-                self._write(result, key, rendered, slug_)
-        if result.status is Status.FAILED:
+                entry = self._write_documents(result, key, rendered, slug_)
+                if self.options.pdfs:
+                    pending = _Pending(result, key, entry, rendered)
+                    self.converting[key] = result
+                else:
+                    self._commit(result, key, entry)
+        if result.status is Status.FAILED and pending is None:
             self.manifest.entries.pop(key, None)
-        return result
+        return result, pending
 
     def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
+        if owner in self.converting:  # complete() will see the problem and fail it
+            _conflict(self.converting[owner], other, code)
         for earlier in self.results:
             if input_key(Path(earlier.source)) == owner and earlier.status in _WRITTEN:
                 _conflict(earlier, other, code)
                 self.manifest.entries.pop(owner, None)
 
-    def _write(self, result: PlanResult, key: str, rendered: _Rendered, slug_: str) -> None:
+    def _write_documents(
+        self, result: PlanResult, key: str, rendered: _Rendered, slug_: str
+    ) -> Entry:
         folder = self.options.out / slug_
         entry = self.expected(
             key,
@@ -339,10 +411,6 @@ class _Builder:
             write_atomic(folder / name, data)
             entry.outputs[name] = Output.of(folder / name, data)
             result.written.append(folder / name)
-        for document in DOCUMENTS:
-            stale = folder / document.filename
-            if document.filename not in rendered.documents and stale.exists():
-                stale.unlink()  # the plan no longer has this part
         # The check reports beside the documents; recorded like them, so a missing report
         # rebuilds the plan and a manifest merge copies them.
         for name, data in rendered.reports.items():
@@ -350,12 +418,58 @@ class _Builder:
             entry.outputs[name] = Output.of(folder / name, data)
         result.draft = rendered.draft
         entry.status = Status.DRAFT if result.draft else Status.BUILT
+        result.folder = folder
+        return entry
+
+    def complete(self, pending: _Pending, pdfs: dict[str, bytes | str]) -> PlanResult:
+        """Write a plan's PDFs (bytes, or why a document could not be converted) and its
+        packet, then record the plan; a document that failed fails the plan."""
+        result, rendered, entry = pending.result, pending.rendered, pending.entry
+        self.converting.pop(pending.key, None)
+        folder = self.options.out / entry.slug
+        parts = []
+        for name in rendered.documents:
+            pdf = pdfs[name]
+            target = name.removesuffix(".docx") + ".pdf"
+            if isinstance(pdf, str):
+                result.problems.append(Problem(result.source, f"{entry.slug}/{name}", pdf))
+                continue
+            write_atomic(folder / target, pdf)
+            entry.outputs[target] = Output.of(folder / target, pdf)
+            result.written.append(folder / target)
+            document = BY_NAME[name.removesuffix(".docx")]
+            parts.append(Part(rendered.titles.get(name, document.name), document.label, pdf))
+        if any(problem.severity == "error" for problem in result.problems):
+            self._remove_stale(folder, entry)
+            result.status = Status.FAILED
+            self.manifest.entries.pop(pending.key, None)
+            return result
+        assert rendered.packet is not None
+        packet = join(parts, rendered.packet, pdf_a=self.options.pdf_a)
+        write_atomic(folder / PACKET, packet)
+        entry.outputs[PACKET] = Output.of(folder / PACKET, packet)
+        result.written.append(folder / PACKET)
+        self._commit(result, pending.key, entry)
+        return result
+
+    def _commit(self, result: PlanResult, key: str, entry: Entry) -> None:
+        """Record a plan whose files are all written, and remove what it no longer has."""
+        self._remove_stale(self.options.out / entry.slug, entry)
         previous = self.manifest.entries.get(key)
-        if previous is not None and previous.slug != slug_:
+        if previous is not None and previous.slug != entry.slug:
             self._remove_folder(previous.slug, key)  # the organization was renamed
         self.manifest.entries[key] = entry
-        result.folder = folder
         result.status = Status.DRAFT if result.draft else Status.BUILT
+
+    def _remove_stale(self, folder: Path, entry: Entry) -> None:
+        """Remove the documents a build of this plan may have written that this one did not
+        (a part the plan no longer has, PDFs from an earlier build with --pdf)."""
+        names = [PACKET]
+        for document in DOCUMENTS:
+            names += [document.filename, document.pdf_filename]
+        for name in names:
+            if name not in entry.outputs:
+                (folder / name).unlink(missing_ok=True)
 
     def _remove_folder(self, slug_: str, key: str) -> None:
         if self.manifest.slug_owner(slug_, besides=key) is None:
@@ -422,6 +536,70 @@ def _rendered(
             yield index, done.result()
 
 
+class _Conversions:
+    """The convert stage of a build: plans whose documents are written go in, and come out
+    complete (PDFs and packet written, recorded) in the order they went in. LibreOffice is
+    started only when a first document needs it; a bounded number of plans wait, so memory
+    stays flat and rendering does not run far ahead of conversion."""
+
+    def __init__(self, options: BuildOptions, builder: _Builder, instances: int) -> None:
+        self.options = options
+        self.builder = builder
+        self.instances = instances
+        self.waiting: deque[_Pending] = deque()
+        self.converter: Converter | None = None
+        self.threads: ThreadPoolExecutor | None = None
+
+    def submit(self, pending: _Pending) -> None:
+        if self.converter is None or self.threads is None:
+            self.converter = Converter(
+                find_office(),
+                instances=self.instances,
+                options=self.options.export(),
+                timeout=self.options.conversion_timeout,
+            )
+            self.threads = ThreadPoolExecutor(self.instances, thread_name_prefix="convert")
+        rendered = pending.rendered
+        assert rendered.revision_date is not None
+        for name, data in rendered.documents.items():
+            pending.conversions[name] = self.threads.submit(
+                self.converter.convert, name, data, rendered.revision_date
+            )
+        self.waiting.append(pending)
+
+    def completed(self, wait: bool = False) -> Iterator[PlanResult]:
+        """Plans whose conversions are done; with `wait`, all of them, as they finish.
+        Blocks while more plans wait than the instances can soon take."""
+        while self.waiting:
+            first = self.waiting[0]
+            done = all(future.done() for future in first.conversions.values())
+            if not (done or wait or len(self.waiting) > self.instances * 2):
+                return
+            self.waiting.popleft()
+            yield self.builder.complete(first, self._pdfs(first))
+
+    @staticmethod
+    def _pdfs(pending: _Pending) -> dict[str, bytes | str]:
+        pdfs: dict[str, bytes | str] = {}
+        for name, future in pending.conversions.items():
+            try:
+                pdfs[name] = future.result()
+            except ConversionError as error:
+                pdfs[name] = f"LibreOffice could not convert it to PDF: {error}"
+            except UnreadablePdfError as error:
+                pdfs[name] = f"the PDF cannot be used: {error}"
+        return pdfs
+
+    def close(self, abort: bool = False) -> None:
+        """Stop LibreOffice; with `abort` (the build was interrupted), at once."""
+        if self.converter is not None:
+            self.converter.close(abort)
+        if self.threads is not None:
+            self.threads.shutdown(wait=True, cancel_futures=True)
+        if self.converter is not None:
+            self.converter.close(abort=True)  # anything started while the threads ended
+
+
 def _first_done(pending: dict[Future[_Rendered], int]) -> Iterator[Future[_Rendered]]:
     from concurrent.futures import FIRST_COMPLETED, wait
 
@@ -436,11 +614,14 @@ def build(
 ) -> BuildReport:
     """Build the documents of every plan under `paths` into `options.out`.
 
-    Raises BuildLockedError when another build holds the output folder.
+    Raises BuildLockedError when another build holds the output folder, and, with PDFs,
+    LibreOfficeMissingError when LibreOffice cannot be used.
     """
     options = options or BuildOptions()
     started = time.monotonic()
     _check_custom_templates(options.templates)
+    if options.pdfs:
+        find_office()  # LibreOfficeMissingError, before anything is written
     try:
         with OutputLock(options.out) as lock:
             report = _build_locked(paths, options, lock, on_result or (lambda _: None))
@@ -494,8 +675,22 @@ def _build_locked(
             builder.record(PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft))
         else:
             todo.append((path, reasons))
-    for index, rendered in _rendered([path for path, _ in todo], options, lock):
-        builder.record(builder.finish(rendered, todo[index][1]))
+    conversions = _Conversions(options, builder, _jobs(options, len(todo)))
+    try:
+        for index, rendered in _rendered([path for path, _ in todo], options, lock):
+            result, pending = builder.finish(rendered, todo[index][1])
+            if pending is None:
+                builder.record(result)
+            else:
+                conversions.submit(pending)
+            for completed in conversions.completed():
+                builder.record(completed)
+        for completed in conversions.completed(wait=True):
+            builder.record(completed)
+    except BaseException:
+        conversions.close(abort=True)
+        raise
+    conversions.close()
     report = BuildReport(builder.results)
     builder.prune({input_key(path) for path in inputs}, report)
     builder.manifest.save(options.out)

@@ -1,7 +1,9 @@
 """The command line: parses options, calls the library, reports, and maps errors to exit codes.
 
-Exit codes: 0 success; 1 invalid input, an incomplete plan (its documents are drafts), or a
-template that cannot render; 2 usage error; 4 another build holds the output folder.
+Exit codes: 0 success; 1 invalid input, an incomplete plan (its documents are drafts), a
+template that cannot render, or a document LibreOffice cannot convert; 2 usage error; 3 PDFs
+asked for but LibreOffice (or its Python bridge, or the documents' fonts) is not installed;
+4 another build holds the output folder.
 """
 
 from __future__ import annotations
@@ -224,6 +226,13 @@ def check(
     metavar="K/N",
     help="Build only the K-th of N stable parts of the inputs.",
 )
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also convert every document to PDF (tagged, with bookmarks) with LibreOffice, and "
+    "join each plan's into OUT/<organization>/packet.pdf.",
+)
+@click.option("--pdf-a", "pdf_a", is_flag=True, help="Make the PDFs PDF/A-2b (implies --pdf).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary.")
 @_profiles
 @click.option(
@@ -242,6 +251,8 @@ def build_command(
     force: bool,
     prune: bool,
     shard: tuple[int, int] | None,
+    pdf: bool,
+    pdf_a: bool,
     quiet: bool,
     profiles: tuple[str, ...],
     drafts_ok: bool,
@@ -249,14 +260,15 @@ def build_command(
     """Build the Word documents of every plan: OUT/<organization>/<document>.docx.
 
     Only plans whose input, templates or options changed since the last build into OUT are
-    rebuilt (OUT/manifest.json records them); --force rebuilds all.
+    rebuilt (OUT/manifest.json records them); --force rebuilds all. With --pdf, each document
+    is also OUT/<organization>/<document>.pdf, and packet.pdf joins them (needs LibreOffice).
 
     Every plan is checked first (see `pipeline check`). An incomplete plan is still built, as
     a draft: each page is marked DRAFT and each missing element is shown in place; the build
     then exits 1 unless --draft is given. Each plan's folder gets check.json and check.html,
     and OUT/index.html shows every plan's status.
 
-    Example: pipeline build inputs/ --out build/ --jobs 4
+    Example: pipeline build inputs/ --out build/ --jobs 4 --pdf
     """
     config = load_config(config_path)
     out = out or config.out or Path("build")
@@ -270,6 +282,8 @@ def build_command(
         prune=prune,
         shard=shard,
         profiles=tuple(Profile(p) for p in profiles),
+        pdf=pdf,
+        pdf_a=pdf_a,
     )
     report = build(sources, options, on_result=_Progress(total, quiet))
     counts = ", ".join(f"{report.count(status)} {status}" for status in Status)

@@ -24,6 +24,8 @@ class Document:
     included: Callable[[Plan], bool]
     """Whether a plan has this document (a section that is absent means it does not)."""
     _title: Callable[[Plan], str]
+    label: str
+    """How its pages are numbered in a plan's packet: '<label> 1', '<label> 2'…"""
 
     def title(self, plan: Plan) -> str:
         return self._title(plan)
@@ -31,6 +33,10 @@ class Document:
     @property
     def filename(self) -> str:
         return f"{self.name}.docx"
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"{self.name}.pdf"
 
     def template_in(self, custom: Path | None) -> Path:
         """The template to use: from the `custom` folder when it has one for this document
@@ -62,6 +68,7 @@ DOCUMENTS: tuple[Document, ...] = (
         "Multi-year improvement plan (Massachusetts Planning for Success)",
         _has_improvement_plan,
         lambda plan: plan.plan.title,
+        "Plan",
     ),
     Document(
         "action-plan",
@@ -73,6 +80,7 @@ DOCUMENTS: tuple[Document, ...] = (
             if plan.action_plan
             else "Annual Action Plan"
         ),
+        "Action Plan",
     ),
     Document(
         "roadmap",
@@ -80,7 +88,11 @@ DOCUMENTS: tuple[Document, ...] = (
         "Continuous improvement process roadmap",
         lambda plan: plan.roadmap is not None,
         lambda plan: "Continuous Improvement Process Roadmap",
+        "Roadmap",
     ),
 )
 
 BY_NAME = {document.name: document for document in DOCUMENTS}
+
+PACKET = "packet.pdf"
+"""The file joining a plan's PDFs (built with --pdf)."""
