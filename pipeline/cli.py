@@ -23,7 +23,6 @@ from pipeline.build import (
     PlanResult,
     Status,
     build,
-    preview,
     read_plan,
     read_plans,
 )
@@ -37,6 +36,7 @@ from pipeline.errors import InvalidInputError, PipelineError, Problem
 from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.load import find_inputs
 from pipeline.manifest import Manifest, merge
+from pipeline.preview import preview
 from pipeline.schema import schema_text
 from pipeline.template_check import check_template, document_for
 from pipeline.vocabulary import Profile

@@ -78,7 +78,7 @@ def test_a_changed_template_or_version_rebuilds_and_says_why(
     report = build([inputs], options)
     assert {tuple(r.reasons) for r in report.results} == {("template changed (roadmap)",)}
 
-    monkeypatch.setattr("pipeline.build.__version__", "99.0")
+    monkeypatch.setattr("pipeline.incremental.__version__", "99.0")
     report = build([inputs], options)
     assert {tuple(r.reasons) for r in report.results} == {
         ("pipeline version changed (0.1.0 → 99.0)",)

@@ -15,6 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 import pipeline.build
+import pipeline.plans
 from pipeline.build import BuildOptions, BuildReport, Status, build
 from pipeline.convert import LibreOfficeMissingError, find_office
 from pipeline.documents import PACKET
@@ -151,7 +152,7 @@ def test_the_packet_outline_lists_each_document_with_its_headings(
         expected = []
         start = 0
         labels = []
-        for document in pipeline.build.documents_of(plan):
+        for document in pipeline.plans.documents_of(plan):
             reader = PdfReader(folder / document.pdf_filename)
             shifted = _shift(outline(reader), start)
             expected.append((document.title(plan), start, shifted))
@@ -171,7 +172,7 @@ def test_metadata_language_and_tags(
 ) -> None:
     for plan, folder in folders(first[0], plans):
         date = plan.plan.revision.date.strftime("D:%Y%m%d120000Z")
-        for document in pipeline.build.documents_of(plan):
+        for document in pipeline.plans.documents_of(plan):
             reader = PdfReader(folder / document.pdf_filename)
             info = reader.metadata
             assert info is not None
@@ -199,7 +200,7 @@ def test_metadata_language_and_tags(
         (document,) = structure["/K"]
         parts = document.get_object()["/K"]
         titles = [part.get_object()["/T"] for part in parts]
-        assert titles == [d.title(plan) for d in pipeline.build.documents_of(plan)]
+        assert titles == [d.title(plan) for d in pipeline.plans.documents_of(plan)]
         keys = [page["/StructParents"] for page in packet.pages]
         assert keys == list(range(len(packet.pages)))
         assert structure["/ParentTreeNextKey"] == len(packet.pages)
@@ -305,7 +306,7 @@ def test_a_document_libreoffice_cannot_convert_is_reported_and_the_others_go_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken_plan = read_json(MINIMAL)["organization"]["name"]
-    real = pipeline.build.render_plan
+    real = pipeline.plans.render_plan
 
     def render_with_a_corrupt_document(plan: Plan, *args: Any) -> dict[str, bytes]:
         documents = real(plan, *args)
@@ -314,7 +315,7 @@ def test_a_document_libreoffice_cannot_convert_is_reported_and_the_others_go_on(
             documents["action-plan.docx"] = data[: len(data) // 2]  # a truncated package
         return documents
 
-    monkeypatch.setattr(pipeline.build, "render_plan", render_with_a_corrupt_document)
+    monkeypatch.setattr(pipeline.plans, "render_plan", render_with_a_corrupt_document)
     inputs = _inputs(tmp_path / "in")
     report = build([inputs], BuildOptions(out=tmp_path / "out", pdf=True, jobs=1))
     failed = [r for r in report.results if r.status is Status.FAILED]
