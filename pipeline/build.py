@@ -20,15 +20,14 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.checks.outputs import write_index
-from pipeline.convert import ConversionError, Converter, find_office
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR
 from pipeline.errors import PipelineError, TemplateProblemError
 from pipeline.incremental import Builder, BuildOptions, BuildReport, Pending
 from pipeline.load import find_inputs
 from pipeline.manifest import input_key
-from pipeline.pdf import UnreadablePdfError
 from pipeline.plans import (
     PlanResult,
     Rendered,
@@ -40,6 +39,9 @@ from pipeline.plans import (
     slug,
 )
 from pipeline.write import OutputLock, OutputLockedError
+
+if TYPE_CHECKING:
+    from pipeline.convert import Converter
 
 __all__ = [
     "BuildLockedError",
@@ -128,6 +130,8 @@ class _Conversions:
 
     def submit(self, pending: Pending) -> None:
         if self.converter is None or self.threads is None:
+            from pipeline.convert import Converter, find_office
+
             self.converter = Converter(
                 find_office(),
                 instances=self.instances,
@@ -156,6 +160,9 @@ class _Conversions:
 
     @staticmethod
     def _pdfs(pending: Pending) -> dict[str, bytes | str]:
+        from pipeline.convert import ConversionError
+        from pipeline.pdf import UnreadablePdfError
+
         pdfs: dict[str, bytes | str] = {}
         for name, future in pending.conversions.items():
             try:
@@ -197,6 +204,8 @@ def build(
     started = time.monotonic()
     _check_custom_templates(options.templates)
     if options.pdfs:
+        from pipeline.convert import find_office
+
         find_office()  # LibreOfficeMissingError, before anything is written
     try:
         with OutputLock(options.out) as lock:

@@ -30,15 +30,11 @@ from pipeline.checks import check_paths, failed
 from pipeline.checks.outputs import INDEX, REPORT_HTML, write_index
 from pipeline.checks.report import FORMATS, render, render_rules
 from pipeline.config import CONFIG_NAME, load_config
-from pipeline.context import build_context
 from pipeline.documents import BY_NAME
 from pipeline.errors import InvalidInputError, PipelineError, Problem
-from pipeline.interchange import OUTPUT_SUFFIXES, convert, init
 from pipeline.load import find_inputs
 from pipeline.manifest import Manifest, merge
-from pipeline.preview import preview
 from pipeline.schema import schema_text
-from pipeline.template_check import check_template, document_for
 from pipeline.vocabulary import Profile
 from pipeline.write import OutputLock
 
@@ -344,7 +340,7 @@ def manifest_merge(shards: tuple[Path, ...], target: Path) -> None:
 
 
 def _output(_: click.Context, __: click.Parameter, value: Path) -> Path:
-    if value.suffix.lower() not in OUTPUT_SUFFIXES:
+    if value.suffix.lower() not in (".xlsx", ".json"):
         raise click.BadParameter(f"'{value}' must end in .xlsx or .json")
     return value
 
@@ -364,6 +360,8 @@ def init_command(path: Path, force: bool) -> None:
 
     Example: pipeline init plan.xlsx
     """
+    from pipeline.interchange import init
+
     init(path, force)
     click.echo(f"wrote {path}")
 
@@ -380,6 +378,8 @@ def convert_command(source: Path, target: Path, force: bool) -> None:
 
     Example: pipeline convert inputs/harbor-view-elementary.json harbor-view.xlsx
     """
+    from pipeline.interchange import convert
+
     _report(convert(source, target, force))
     click.echo(f"wrote {target}")
 
@@ -412,6 +412,8 @@ def context(plan: Path, document: str) -> None:
     _, result = read_plan(plan)
     if result.plan is None:
         raise InvalidInputError(result.problems)
+    from pipeline.context import build_context
+
     data = build_context(result.plan, BY_NAME[document])
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -441,6 +443,8 @@ def templates_check(files: tuple[Path, ...], fmt: str) -> None:
 
     Example: pipeline templates check templates/custom/action-plan.docx
     """
+    from pipeline.template_check import check_template, document_for
+
     found = {str(path): check_template(path, document_for(path)) for path in files}
     if fmt == "json":
         report = {name: [p.to_json() for p in problems] for name, problems in found.items()}
@@ -478,6 +482,8 @@ def templates_preview(template: Path, plan_path: Path | None, target: Path | Non
     Example: pipeline templates preview templates/custom/action-plan.docx --plan inputs/x.json
     """
     target = target or Path("build") / "previews" / template.name
+    from pipeline.preview import preview
+
     written = preview(template, plan_path, target)
     click.echo(f"wrote {written}")
 

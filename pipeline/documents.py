@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.model import Plan
+if TYPE_CHECKING:
+    from pipeline.model import Plan
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 

@@ -10,16 +10,18 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.convert import ExportOptions
 from pipeline.documents import BY_NAME, DOCUMENTS, PACKET
 from pipeline.errors import Problem
 from pipeline.manifest import Entry, Manifest, Output, input_key, sha256
-from pipeline.packet import Part, join
 from pipeline.plans import WRITTEN, PlanResult, Rendered, Status, conflict, template_record
 from pipeline.vocabulary import Profile
 from pipeline.write import write_atomic
+
+if TYPE_CHECKING:
+    from pipeline.convert import ExportOptions
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class BuildOptions:
         return self.pdf or self.pdf_a
 
     def export(self) -> ExportOptions:
+        from pipeline.convert import ExportOptions
+
         return ExportOptions(pdf_a=self.pdf_a)
 
     def affecting_output(self) -> dict[str, object]:
@@ -190,6 +194,8 @@ class Builder:
     def complete(self, pending: Pending, pdfs: dict[str, bytes | str]) -> PlanResult:
         """Write a plan's PDFs (bytes, or why a document could not be converted) and its
         packet, then record the plan; a document that failed fails the plan."""
+        from pipeline.packet import Part, join
+
         result, rendered, entry = pending.result, pending.rendered, pending.entry
         self.converting.pop(pending.key, None)
         folder = self.options.out / entry.slug

@@ -8,23 +8,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slugify import slugify
 
-from pipeline.checks import PlanCheck, check_plan
-from pipeline.checks.draft import unmarked_draft
-from pipeline.checks.outputs import plan_reports
-from pipeline.context import plan_context, with_document
 from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
 from pipeline.errors import InvalidInputError, PipelineError, Problem, TemplateProblemError
 from pipeline.load import Source, find_inputs, load
 from pipeline.manifest import sha256
-from pipeline.model import Plan
-from pipeline.packet import PacketInfo
-from pipeline.pdf import stamp
-from pipeline.render import prepared
-from pipeline.validate import validate
 from pipeline.vocabulary import Profile
+
+if TYPE_CHECKING:
+    from pipeline.checks import PlanCheck
+    from pipeline.model import Plan
+    from pipeline.packet import PacketInfo
+
+# The rest (validation, checks, rendering) is imported where it is used: a worker needs it,
+# while the main process of an incremental build often renders nothing and should start fast.
 
 
 class Status(StrEnum):
@@ -72,6 +72,8 @@ def read_plan(path: Path) -> tuple[Source | None, PlanResult]:
     result = PlanResult(str(path))
     try:
         source = result.input = load(path)
+        from pipeline.validate import validate
+
         result.plan = validate(source)
         result.status = Status.BUILT
         result.problems = list(source.problems)  # warnings only: they do not fail a plan
@@ -112,6 +114,8 @@ def conflict(result: PlanResult, other: str, code: str) -> None:
 
 def documents_of(plan: Plan, check: PlanCheck | None = None) -> list[Document]:
     """The documents a plan has; a draft also has the improvement plan its profiles require."""
+    from pipeline.checks import check_plan
+
     names = (check if check is not None else check_plan(plan)).documents()
     return [document for document in DOCUMENTS if document.name in names]
 
@@ -134,6 +138,10 @@ def render_plan(
 ) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}. `check` (by default
     the plan checked under its own profiles) marks an incomplete plan's documents as drafts."""
+    from pipeline.checks import check_plan
+    from pipeline.context import plan_context, with_document
+    from pipeline.render import prepared
+
     check = check if check is not None else check_plan(plan)
     rendered = {}
     shared = plan_context(plan, check)
@@ -149,6 +157,8 @@ def render_plan(
 
 def _require_draft_marks(template: Path, data: bytes) -> None:
     """A draft must never pass for a final document, whatever template rendered it."""
+    from pipeline.checks.draft import unmarked_draft
+
     why = unmarked_draft(data)
     if why is not None:
         raise TemplateProblemError(
@@ -196,6 +206,9 @@ def render_input(
         code=plan.organization.code,
         code_location=result.code_location,
     )
+    from pipeline.checks import check_plan
+    from pipeline.checks.outputs import plan_reports
+
     check = check_plan(plan, source, profiles)
     rendered.reports, rendered.draft = plan_reports(check), not check.complete
     try:
@@ -211,6 +224,9 @@ def render_input(
 
 def packet_info(plan: Plan, documents: list[Document]) -> PacketInfo:
     """The document information of the packet joining `documents` of `plan`."""
+    from pipeline.packet import PacketInfo
+    from pipeline.pdf import stamp
+
     revision = plan.plan.revision
     subjects = "; ".join(document.subject for document in documents)
     return PacketInfo(
