@@ -231,15 +231,22 @@ class _Instance:
 
     def _answer(self, timeout: float, doing: str) -> dict[str, Any]:
         assert self.process.stdout is not None
-        handle = self.process.stdout.fileno()
+        try:
+            handle = self.process.stdout.fileno()
+        except ValueError:  # the pipe was closed: the instance was killed meanwhile
+            raise _InstanceFailure("LibreOffice was stopped") from None
         deadline = time.monotonic() + timeout
         while b"\n" not in self._buffer:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise _InstanceFailure(f"no answer from LibreOffice within {timeout:g} s")
-            ready, _, _ = select.select([handle], [], [], left)
-            if ready:
-                chunk = os.read(handle, 65536)
+            try:
+                ready, _, _ = select.select([handle], [], [], left)
+                chunk = os.read(handle, 65536) if ready else None
+            except (OSError, ValueError):
+                # Another thread killed the instance (a build interrupted) and closed its pipe.
+                raise _InstanceFailure("LibreOffice was stopped") from None
+            if chunk is not None:
                 if not chunk:
                     code = self.process.wait()
                     raise _InstanceFailure(

@@ -10,9 +10,11 @@ person later edits the cell.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from io import BytesIO
 from typing import Any
+from zipfile import ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -35,7 +37,7 @@ from pipeline.workbook.layout import (
     Table,
 )
 from pipeline.workbook.read import FORM_HEADERS
-from pipeline.write import reproducible_zip
+from pipeline.write import ZipEntry, zip_package
 
 DATA_ROWS = 500
 """Rows below the header that get formats and dropdowns, beyond the rows written."""
@@ -68,10 +70,28 @@ def workbook_bytes(data: dict[str, Any] | None = None, layout: Layout | None = N
             book.custom_doc_props.append(StringProperty(name=key, value=data[key]))
     book.properties.title = "Improvement plan"
     book.properties.creator = "pipeline"
-    book.properties.created = book.properties.modified = _FIXED_TIME
+    book.properties.created = _FIXED_TIME
     out = BytesIO()
     book.save(out)
-    return reproducible_zip(out.getvalue())
+    with ZipFile(out) as package:
+        return zip_package(
+            [
+                ZipEntry.of(
+                    info.filename, _fixed_modified(info.filename, package.read(info.filename))
+                )
+                for info in package.infolist()
+            ]
+        )
+
+
+def _fixed_modified(name: str, blob: bytes) -> bytes:
+    """openpyxl stamps the save time as the workbook's modified date: fix it, so the same data
+    gives the same bytes (also across a second's tick)."""
+    if name != "docProps/core.xml":
+        return blob
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    pattern = rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)"
+    return re.sub(pattern, rb"\g<1>" + stamp + rb"\g<2>", blob)
 
 
 # ---------------------------------------------------------------------------------------------
