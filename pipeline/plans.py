@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -121,6 +122,14 @@ def documents_of(plan: Plan, check: PlanCheck | None = None) -> list[Document]:
 
 
 def fingerprint(path: Path) -> str:
+    """A template's content hash. Every plan a worker renders asks for it: the file is read
+    again only when its size or modification time changed."""
+    stat = path.stat()
+    return _content_hash(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _content_hash(path: Path, mtime_ns: int, size: int) -> str:
     return sha256(path.read_bytes())
 
 
