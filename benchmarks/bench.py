@@ -34,14 +34,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import synthetic_plan, write_plans
 
-from pipeline.build import render_plan
-from pipeline.context import build_context
-from pipeline.convert import Converter, ExportOptions, LibreOfficeMissingError, find_office
-from pipeline.documents import DOCUMENTS, TEMPLATES_DIR
-from pipeline.load import Source
-from pipeline.render import PreparedTemplate, environment
-from pipeline.validate import validate
-from pipeline.write import ZipEntry, zip_package
+from pipeline.documents.context import build_context
+from pipeline.documents.plan_documents import render_plan
+from pipeline.documents.render import PreparedTemplate, environment
+from pipeline.errors import LibreOfficeMissingError
+from pipeline.files import ZipEntry, zip_package
+from pipeline.inputs.source import Source
+from pipeline.inputs.validate import validate
+from pipeline.model.documents import DOCUMENTS, TEMPLATES_DIR
+from pipeline.pdf.convert import Converter
+from pipeline.pdf.office import ExportOptions, find_office
 
 
 def _docxtpl_standard(template: Path, context: dict[str, object]) -> bytes:

@@ -12,10 +12,10 @@ from typing import Any
 import docx
 import pytest
 
-from pipeline.build import render_plan
-from pipeline.load import Source
-from pipeline.model import Plan
-from pipeline.validate import validate
+from pipeline.documents.plan_documents import render_plan
+from pipeline.inputs.source import Source
+from pipeline.inputs.validate import validate
+from pipeline.model.plan import Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = sorted((ROOT / "inputs").glob("*.json"))

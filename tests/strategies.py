@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from pipeline.model import SCHOOL_YEAR_PATTERN, Id, Plan, Ref
-from pipeline.workbook.derive import FieldShape, field_shape, is_model
+from pipeline.inputs.workbook.derive import FieldShape, field_shape, is_model
+from pipeline.model.fields import SCHOOL_YEAR_PATTERN, Id, Ref
+from pipeline.model.plan import Plan
 
 _TEXT = st.text(
     alphabet=st.one_of(

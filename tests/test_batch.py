@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.build import BuildLockedError, BuildOptions, Status, build
-from pipeline.manifest import Manifest, merge
-from pipeline.write import OutputLock
+from pipeline.batch.build import BuildOptions, Status, build
+from pipeline.batch.manifest import Manifest, merge
+from pipeline.errors import OutputLockedError
+from pipeline.files import OutputLock
 from tests.conftest import INPUTS, MINIMAL, read_json
 
 
@@ -78,7 +79,7 @@ def test_a_changed_template_or_version_rebuilds_and_says_why(
     report = build([inputs], options)
     assert {tuple(r.reasons) for r in report.results} == {("template changed (roadmap)",)}
 
-    monkeypatch.setattr("pipeline.incremental.__version__", "99.0")
+    monkeypatch.setattr("pipeline.batch.incremental.__version__", "99.0")
     report = build([inputs], options)
     assert {tuple(r.reasons) for r in report.results} == {
         ("pipeline version changed (0.1.0 → 99.0)",)
@@ -149,7 +150,7 @@ def test_shards_together_build_the_same_set_as_one_build(tmp_path: Path) -> None
 
 def test_a_second_build_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    with OutputLock(out), pytest.raises(BuildLockedError, match="is writing into"):
+    with OutputLock(out), pytest.raises(OutputLockedError, match="is writing into"):
         build([MINIMAL], BuildOptions(out=out, jobs=1))
     assert build([MINIMAL], BuildOptions(out=out, jobs=1)).count(Status.BUILT) == 1
 

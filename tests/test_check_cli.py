@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pipeline.checks import REGISTRY
-from pipeline.checks.report import VERSION, rules_markdown
+from pipeline.reports.formats import VERSION, rules_markdown
 from tests.conftest import INPUTS, MINIMAL, ROOT, read_json
 from tests.test_checks import DELETE, EVERY_PROFILE, Change, changed
 from tests.test_cli import run, write
@@ -101,7 +101,9 @@ def test_an_invalid_input_is_reported_with_its_locations(
 def test_no_inputs(tmp_path: Path) -> None:
     result = run("check", str(tmp_path))
     assert result.exit_code == 1
-    assert result.stderr == "Error: no inputs found (looked for .json and .xlsx files)\n"
+    assert result.stderr == (
+        f"Error: no inputs found in {tmp_path} (looked for .json and .xlsx files)\n"
+    )
 
 
 def test_json_report_is_versioned_and_complete(tmp_path: Path) -> None:

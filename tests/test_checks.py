@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from pipeline.checks import REGISTRY, PlanCheck, Severity, check_plan, invalid
+from pipeline.checks import REGISTRY, PlanCheck, check_plan, invalid
 from pipeline.checks.profiles import PROFILES_FILE, applicable, plan_profiles, profile_rules
 from pipeline.checks.smart import is_adult_activity
-from pipeline.load import Source
-from pipeline.validate import validated
-from pipeline.vocabulary import Profile
+from pipeline.errors import Severity
+from pipeline.inputs.source import Source
+from pipeline.inputs.validate import validated
+from pipeline.model.vocabulary import Profile
 from tests.conftest import INPUTS, MINIMAL, SCENARIOS, plan_of, read_json
 
 EVERY_PROFILE = SCENARIOS / "every-profile.json"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.schema import schema_text
+from pipeline.model.schema import schema_text
 from tests.conftest import MINIMAL
 
 SLUG = "smith-jones-partners-q1-5-academy-00990001"
@@ -142,10 +142,32 @@ def test_build_defaults_to_inputs_and_build(
     assert (tmp_path / "build" / SLUG / "action-plan.docx").exists()
 
 
-def test_no_inputs_found(tmp_path: Path) -> None:
-    result = run("validate", str(tmp_path))
+@pytest.mark.parametrize("command", ["validate", "check", "build"])
+def test_no_inputs_found(command: str, tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run(
+        command, str(empty), *(["--out", str(tmp_path / "out")] if command == "build" else [])
+    )
     assert result.exit_code == 1
-    assert result.stderr == "Error: no inputs found (looked for .json and .xlsx files)\n"
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: no inputs found in {empty} (looked for .json and .xlsx files)\n"
+    )
+    assert not (tmp_path / "out").exists()  # no empty dashboard, no manifest
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "build"])
+def test_no_inputs_folder_is_named(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # outside the project: no inputs/ here
+    result = run(command)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: inputs/: no such file or folder (give the inputs to read, e.g. inputs/)\n"
+    )
+    assert not (tmp_path / "build").exists()
 
 
 def test_schema_prints_the_published_schema() -> None:

@@ -15,10 +15,12 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 
-from pipeline import convert
 from pipeline.cli import cli
-from pipeline.convert import ConversionError, Converter, LibreOfficeMissingError, Office
-from pipeline.pdf import content_id, normalize, stamp
+from pipeline.errors import ConversionError, LibreOfficeMissingError
+from pipeline.pdf import office
+from pipeline.pdf.convert import Converter
+from pipeline.pdf.finish import content_id, normalize, stamp
+from pipeline.pdf.office import Office
 from tests.conftest import MINIMAL
 
 # Speaks uno_worker.py's protocol. What it does depends on the document's name: "hang-once"
@@ -149,9 +151,9 @@ def test_normalized_pdfs_are_dated_by_the_revision_and_identified_by_content() -
 
 @pytest.fixture
 def fresh_lookup() -> None:
-    convert.find_office.cache_clear()
+    office.find_office.cache_clear()
     yield
-    convert.find_office.cache_clear()
+    office.find_office.cache_clear()
 
 
 def test_build_pdf_without_libreoffice_exits_3_and_says_how_to_install(
@@ -187,9 +189,9 @@ def test_build_pdf_without_the_uno_bridge_exits_3(
 def test_find_office_names_what_is_missing(
     monkeypatch: pytest.MonkeyPatch, fresh_lookup: None
 ) -> None:
-    monkeypatch.setattr(convert.shutil, "which", lambda name: None)
+    monkeypatch.setattr(office.shutil, "which", lambda name: None)
     with pytest.raises(LibreOfficeMissingError) as caught:
-        convert.find_office()
+        office.find_office()
     assert caught.value.exit_code == 3
     assert "libreoffice-writer-nogui" in str(caught.value)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.context import build_context
-from pipeline.documents import DOCUMENTS
+from pipeline.documents.context import build_context
+from pipeline.model.documents import DOCUMENTS
 from tests.conftest import MINIMAL, ROOT, plan_of, read_json
 
 

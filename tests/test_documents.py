@@ -14,10 +14,10 @@ import docx
 import pytest
 from docx.enum.section import WD_ORIENT
 
-from pipeline.build import render_plan
-from pipeline.contract import missing, model_shape, used_paths
-from pipeline.documents import DOCUMENTS, TEMPLATES_DIR, Document
-from pipeline.model import Plan
+from pipeline.authoring.contract import missing, model_shape, used_paths
+from pipeline.documents.plan_documents import render_plan
+from pipeline.model.documents import DOCUMENTS, TEMPLATES_DIR, Document
+from pipeline.model.plan import Plan
 from tests.conftest import INPUTS, MINIMAL, ROOT, SCENARIOS, document_lines, plan_of, read_json
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -16,11 +16,12 @@ from typing import Any
 import docx
 import pytest
 
-from pipeline.build import render_plan
-from pipeline.checks import Severity, check_plan
+from pipeline.checks import check_plan
 from pipeline.checks.profiles import applicable
-from pipeline.load import Source
-from pipeline.validate import validated
+from pipeline.documents.plan_documents import render_plan
+from pipeline.errors import Severity
+from pipeline.inputs.source import Source
+from pipeline.inputs.validate import validated
 from tests.conftest import INPUTS, MINIMAL, document_lines, read_json
 from tests.test_check_cli import BROKEN
 from tests.test_checks import CASES, EVERY_PROFILE, SCHOOL_PROFILES, Change, changed

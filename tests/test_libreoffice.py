@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from pipeline.build import render_plan
+from pipeline.documents.plan_documents import render_plan
 from tests.conftest import INPUTS, MINIMAL, SCENARIOS, plan_of, read_json
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -14,13 +14,15 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-import pipeline.build
-import pipeline.plans
-from pipeline.build import BuildOptions, BuildReport, Status, build
-from pipeline.convert import LibreOfficeMissingError, find_office
-from pipeline.documents import PACKET
-from pipeline.manifest import Manifest
-from pipeline.model import Plan
+import pipeline.batch.build
+import pipeline.batch.worker
+import pipeline.documents.plan_documents
+from pipeline.batch.build import BuildOptions, BuildReport, Status, build
+from pipeline.batch.manifest import Manifest
+from pipeline.errors import LibreOfficeMissingError
+from pipeline.model.documents import PACKET
+from pipeline.model.plan import Plan
+from pipeline.pdf.office import find_office
 from tests.conftest import INPUTS, MINIMAL, document_lines, plan_of, read_json
 
 try:
@@ -75,7 +77,7 @@ def plans() -> dict[str, Plan]:
 
 def folders(out: Path, plans: dict[str, Plan]) -> Iterator[tuple[Plan, Path]]:
     for plan in plans.values():
-        yield plan, out / pipeline.build.slug(plan)
+        yield plan, out / pipeline.batch.worker.slug(plan)
 
 
 def pdf_text(path: Path) -> str:
@@ -152,7 +154,7 @@ def test_the_packet_outline_lists_each_document_with_its_headings(
         expected = []
         start = 0
         labels = []
-        for document in pipeline.plans.documents_of(plan):
+        for document in pipeline.documents.plan_documents.documents_of(plan):
             reader = PdfReader(folder / document.pdf_filename)
             shifted = _shift(outline(reader), start)
             expected.append((document.title(plan), start, shifted))
@@ -172,7 +174,7 @@ def test_metadata_language_and_tags(
 ) -> None:
     for plan, folder in folders(first[0], plans):
         date = plan.plan.revision.date.strftime("D:%Y%m%d120000Z")
-        for document in pipeline.plans.documents_of(plan):
+        for document in pipeline.documents.plan_documents.documents_of(plan):
             reader = PdfReader(folder / document.pdf_filename)
             info = reader.metadata
             assert info is not None
@@ -200,7 +202,9 @@ def test_metadata_language_and_tags(
         (document,) = structure["/K"]
         parts = document.get_object()["/K"]
         titles = [part.get_object()["/T"] for part in parts]
-        assert titles == [d.title(plan) for d in pipeline.plans.documents_of(plan)]
+        assert titles == [
+            d.title(plan) for d in pipeline.documents.plan_documents.documents_of(plan)
+        ]
         keys = [page["/StructParents"] for page in packet.pages]
         assert keys == list(range(len(packet.pages)))
         assert structure["/ParentTreeNextKey"] == len(packet.pages)
@@ -273,7 +277,7 @@ def test_pdf_a_is_identified_in_every_pdf_and_the_packet(
     out, report = pdf_a
     assert [r.reasons for r in report.results] == [["options changed"]]
     plan = plans[INPUTS[0].name]
-    folder = out / pipeline.build.slug(plan)
+    folder = out / pipeline.batch.worker.slug(plan)
     for pdf in sorted(folder.glob("*.pdf")):
         reader = PdfReader(pdf)
         root = reader.root_object
@@ -306,7 +310,7 @@ def test_a_document_libreoffice_cannot_convert_is_reported_and_the_others_go_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken_plan = read_json(MINIMAL)["organization"]["name"]
-    real = pipeline.plans.render_plan
+    real = pipeline.documents.plan_documents.render_plan
 
     def render_with_a_corrupt_document(plan: Plan, *args: Any) -> dict[str, bytes]:
         documents = real(plan, *args)
@@ -315,7 +319,9 @@ def test_a_document_libreoffice_cannot_convert_is_reported_and_the_others_go_on(
             documents["action-plan.docx"] = data[: len(data) // 2]  # a truncated package
         return documents
 
-    monkeypatch.setattr(pipeline.plans, "render_plan", render_with_a_corrupt_document)
+    monkeypatch.setattr(
+        pipeline.documents.plan_documents, "render_plan", render_with_a_corrupt_document
+    )
     inputs = _inputs(tmp_path / "in")
     report = build([inputs], BuildOptions(out=tmp_path / "out", pdf=True, jobs=1))
     failed = [r for r in report.results if r.status is Status.FAILED]

@@ -10,12 +10,12 @@ from typing import Any
 import docx
 import pytest
 
-from pipeline.build import render_plan
-from pipeline.context import build_context
-from pipeline.contract import full_plan
-from pipeline.documents import DOCUMENTS, TEMPLATES_DIR
+from pipeline.authoring.contract import full_plan
+from pipeline.documents.context import build_context
+from pipeline.documents.plan_documents import render_plan
+from pipeline.documents.render import PreparedTemplate, render
 from pipeline.errors import TemplateProblemError
-from pipeline.render import PreparedTemplate, render
+from pipeline.model.documents import DOCUMENTS, TEMPLATES_DIR
 from tests.conftest import INPUTS, MINIMAL, document_lines, plan_of, read_json
 
 TRICKY = 'Smith & Jones <Partners> "Q1" ≥ 5%'

@@ -10,8 +10,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
-from pipeline.model import Plan
-from pipeline.schema import plan_schema, schema_text
+from pipeline.model.plan import Plan
+from pipeline.model.schema import plan_schema, schema_text
 from tests.conftest import ROOT
 
 

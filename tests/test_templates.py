@@ -15,13 +15,13 @@ from click.testing import CliRunner
 from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
-from pipeline import filters
+from pipeline.authoring.template_check import check_template
+from pipeline.batch.manifest import Manifest
 from pipeline.cli import cli
-from pipeline.documents import TEMPLATES_DIR
+from pipeline.documents import filters
+from pipeline.documents.render import render
 from pipeline.errors import TemplateProblemError
-from pipeline.manifest import Manifest
-from pipeline.render import render
-from pipeline.template_check import check_template
+from pipeline.model.documents import TEMPLATES_DIR
 from tests.conftest import INPUTS, MINIMAL
 
 ACTION_PLAN = TEMPLATES_DIR / "dese" / "action-plan.docx"
@@ -306,7 +306,7 @@ def test_hostile_templates_are_refused(tmp_path: Path, text: str, message: str) 
 def test_a_template_that_loops_too_long_is_stopped(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("pipeline.render.RENDER_SECONDS", 0.5)
+    monkeypatch.setattr("pipeline.documents.render.RENDER_SECONDS", 0.5)
     text = "{% for a in range(10000) %}{% for b in range(10000) %}{% endfor %}{% endfor %}"
     with pytest.raises(TemplateProblemError, match=r"took longer than 0\.5 s"):
         render(_template(tmp_path, text), {}, dt.date(2025, 1, 1))

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from pipeline.errors import InvalidInputError
-from pipeline.load import Source, load
-from pipeline.validate import validate
+from pipeline.inputs.load import load
+from pipeline.inputs.source import Source
+from pipeline.inputs.validate import validate
 from tests.conftest import INPUTS, read_json
 
 DELETE = object()

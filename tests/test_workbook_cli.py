@@ -17,11 +17,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from pypdf import PdfReader
 
 from pipeline.cli import cli
-from pipeline.interchange import SCHEMA_FILE
-from pipeline.load import load
-from pipeline.validate import validate
-from pipeline.workbook import plan_layout
-from pipeline.workbook.layout import LISTS_SHEET, Kind
+from pipeline.inputs.interchange import SCHEMA_FILE
+from pipeline.inputs.load import load
+from pipeline.inputs.validate import validate
+from pipeline.inputs.workbook import plan_layout
+from pipeline.inputs.workbook.layout import LISTS_SHEET, Kind
 from tests.conftest import MINIMAL, ROOT, read_json
 from tests.workbooks import Edit
 

@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 from pydantic import BaseModel, Field
 
-from pipeline.model import Benchmark, Foundation, Initiative, Objective, Plan, Text
-from pipeline.workbook import derive_layout, plan_layout, read_workbook_bytes, workbook_bytes
-from pipeline.workbook.cells import normalize
-from pipeline.workbook.derive import field_shape, is_model
-from pipeline.workbook.layout import Kind, Layout, Percent
+from pipeline.inputs.workbook import derive_layout, plan_layout, read_workbook_bytes, workbook_bytes
+from pipeline.inputs.workbook.cells import normalize
+from pipeline.inputs.workbook.derive import field_shape, is_model
+from pipeline.inputs.workbook.layout import Kind, Layout, Percent
+from pipeline.model.fields import Text
+from pipeline.model.plan import Benchmark, Foundation, Initiative, Objective, Plan
 from tests.conftest import ROOT
 
 

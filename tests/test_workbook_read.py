@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.errors import InvalidInputError
-from pipeline.load import load
-from pipeline.model import Plan
-from pipeline.validate import validate
+from pipeline.inputs.load import load
+from pipeline.inputs.validate import validate
+from pipeline.model.plan import Plan
 from tests.conftest import MINIMAL, ROOT
 from tests.workbooks import Edit, patch_cell, workbook_from
 

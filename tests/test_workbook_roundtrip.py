@@ -13,12 +13,13 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pipeline.build import render_plan
-from pipeline.interchange import convert
-from pipeline.load import Source, load
-from pipeline.model import Plan
-from pipeline.validate import validate
-from pipeline.workbook import read_workbook_bytes, workbook_bytes
+from pipeline.documents.plan_documents import render_plan
+from pipeline.inputs.interchange import convert
+from pipeline.inputs.load import load
+from pipeline.inputs.source import Source
+from pipeline.inputs.validate import validate
+from pipeline.inputs.workbook import read_workbook_bytes, workbook_bytes
+from pipeline.model.plan import Plan
 from tests.conftest import INPUTS, MINIMAL, ROOT, document_lines, read_json
 from tests.strategies import plan_data
 

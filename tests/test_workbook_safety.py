@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.errors import InvalidInputError
-from pipeline.load import load
-from pipeline.workbook import workbook_bytes
-from pipeline.workbook.safety import MAX_ROWS
+from pipeline.inputs.load import load
+from pipeline.inputs.workbook import workbook_bytes
+from pipeline.inputs.workbook.safety import MAX_ROWS
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'

@@ -12,10 +12,10 @@ from typing import Any
 import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.load import Source
-from pipeline.validate import validate
-from pipeline.workbook import workbook_bytes
-from pipeline.workbook.safety import check_package
+from pipeline.inputs.source import Source
+from pipeline.inputs.validate import validate
+from pipeline.inputs.workbook import workbook_bytes
+from pipeline.inputs.workbook.safety import check_package
 from tests.conftest import read_json
 
 

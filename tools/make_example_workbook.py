@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.interchange import convert  # noqa: E402
+from pipeline.inputs.interchange import convert  # noqa: E402
 
 SOURCE = ROOT / "inputs" / "harbor-view-elementary.json"
 TARGET = ROOT / "inputs" / "maple-street-elementary.xlsx"

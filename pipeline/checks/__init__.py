@@ -12,9 +12,10 @@ One module per rule family registers its rules (`rules.py` says what a rule is):
 - `idea.py` IDEA: special-education improvement and corrective action plans
 
 `profiles.toml` says which rules apply under which profile, at which severity (`profiles.py`
-reads it and derives a plan's own profiles); `engine.py` runs the rules; `report.py` and
-`html.py` format the reports, `outputs.py` writes a build's; `draft.py` gives the templates the
-draft marks, placeholders and crosswalk, and refuses a draft that would look final.
+reads it and derives a plan's own profiles); `engine.py` runs the rules. Reports of a check
+are `pipeline.reports`; what a draft shows, `pipeline.documents.draft`.
+
+Imports the foundation, `pipeline.model` and `pipeline.inputs`.
 """
 
 from pipeline.checks import (  # noqa: F401  (imported to register their rules)
@@ -36,7 +37,7 @@ from pipeline.checks.engine import (
     failed,
     invalid,
 )
-from pipeline.checks.rules import REGISTRY, Rule, Severity, ordered_rules
+from pipeline.checks.rules import REGISTRY, Rule, ordered_rules
 
 __all__ = [
     "REGISTRY",
@@ -44,7 +45,6 @@ __all__ = [
     "Finding",
     "PlanCheck",
     "Rule",
-    "Severity",
     "check_paths",
     "check_plan",
     "failed",

@@ -10,13 +10,13 @@ from pipeline.checks.rules import (
     Case,
     Document,
     Issue,
-    Severity,
     initiatives,
     is_placeholder,
     rule,
     school_year_of,
 )
-from pipeline.vocabulary import BenchmarkType, ResourceKind
+from pipeline.errors import Severity
+from pipeline.model.vocabulary import BenchmarkType, ResourceKind
 
 _STATUTE = (
     "M.G.L. c.69 §1I (the action plan enumerates the specific activities, persons "

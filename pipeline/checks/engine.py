@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
+from pathlib import Path
 
 from pipeline.checks.profiles import applicable, ordered, plan_profiles
-from pipeline.checks.rules import REGISTRY, Case, Document, Rule, Severity, ordered_rules
-from pipeline.documents import DOCUMENTS
-from pipeline.errors import Path, Problem, json_path
-from pipeline.integrity import check_references
-from pipeline.load import Source
-from pipeline.model import Plan
-from pipeline.vocabulary import Profile
+from pipeline.checks.rules import REGISTRY, Case, Document, Rule, ordered_rules
+from pipeline.errors import DataPath, Problem, Severity, json_path
+from pipeline.inputs.integrity import check_references
+from pipeline.inputs.read import read_inputs
+from pipeline.inputs.source import Source
+from pipeline.model.documents import DOCUMENTS
+from pipeline.model.plan import Plan
+from pipeline.model.vocabulary import Profile
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,10 @@ class Finding:
     """Where in the input, as the input's kind names it: a JSON path, or sheet › row › column."""
     message: str
     hint: str | None = None
-    path: Path | None = None
+    path: DataPath | None = None
     """The data path (None for problems found before the input could be read as a plan)."""
     missing: str | None = None
-    anchor: Path | None = None
+    anchor: DataPath | None = None
 
     @property
     def placeholder(self) -> str:
@@ -254,14 +255,11 @@ def invalid(
     return PlanCheck(name, None, findings=findings)
 
 
-def check_paths(paths: list[FsPath], profiles: Sequence[Profile] | None = None) -> list[PlanCheck]:
+def check_paths(paths: list[Path], profiles: Sequence[Profile] | None = None) -> list[PlanCheck]:
     """Read, validate and check every input under `paths` (files, or folders searched for
-    inputs), exactly as a build reads them."""
-    # Imported here: the build imports this package to mark drafts.
-    from pipeline.build import read_plans
-
+    inputs), exactly as a build reads them. Raises NoInputsError when there is none."""
     checks = []
-    for result in read_plans(paths):
+    for result in read_inputs(paths):
         if result.ok and result.plan is not None:
             checked = check_plan(result.plan, result.input, profiles)
             checked.source = result.source

@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Issue, Severity, initiatives, rule
-from pipeline.vocabulary import (
+from pipeline.checks.rules import Case, Issue, initiatives, rule
+from pipeline.errors import Severity
+from pipeline.model.vocabulary import (
     ApproverRole,
     Profile,
     StakeholderGroup,

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Issue, Severity, rule
-from pipeline.model import Outcome, Plan
-from pipeline.vocabulary import StudentGroup, Unit
+from pipeline.checks.rules import Case, Issue, rule
+from pipeline.errors import Severity
+from pipeline.model.plan import Outcome, Plan
+from pipeline.model.vocabulary import StudentGroup, Unit
 
 _SWD = StudentGroup.STUDENTS_WITH_DISABILITIES
 _SSIP = (

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Document, Issue, Rule, Severity, declare, rule
+from pipeline.checks.rules import Case, Document, Issue, Rule, declare, rule
+from pipeline.errors import Severity
 
 _MODEL = "The plan model (schema/plan.schema.json)"
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pipeline.checks.rules import REGISTRY, Severity
-from pipeline.model import Plan
-from pipeline.vocabulary import EssaDesignation, Level, Profile
+from pipeline.checks.rules import REGISTRY
+from pipeline.errors import Severity
+from pipeline.model.plan import Plan
+from pipeline.model.vocabulary import EssaDesignation, Level, Profile
 
 PROFILES_FILE = Path(__file__).with_name("profiles.toml")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Document, Issue, Severity, rule
-from pipeline.vocabulary import RoadmapPhase
+from pipeline.checks.rules import Case, Document, Issue, rule
+from pipeline.errors import Severity
+from pipeline.model.vocabulary import RoadmapPhase
 
 _ODE = (
     "Oregon Department of Education, Continuous Improvement Process and Planning (OAR "

@@ -15,14 +15,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pipeline.errors import Path
-from pipeline.model import Initiative, Plan
-from pipeline.vocabulary import Profile
-
-
-class Severity(StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
+from pipeline.errors import DataPath, Severity
+from pipeline.model.plan import Initiative, Plan
+from pipeline.model.vocabulary import Profile
 
 
 class Document(StrEnum):
@@ -37,14 +32,14 @@ class Document(StrEnum):
 class Issue:
     """One place a rule is not met, as a rule reports it (the runner adds the rest)."""
 
-    path: Path
+    path: DataPath
     """Where in the input to fix it: the data path of the field, item or section."""
     message: str
     hint: str | None = None
     missing: str | None = None
     """What is missing, as a short noun phrase, when the issue is an absent element: drafts
     show it in place as `[MISSING: <missing> — required by <rule>]`."""
-    anchor: Path | None = None
+    anchor: DataPath | None = None
     """Where a draft shows it, when that differs from `path` (a missing benchmark is added
     under `action_plan.benchmarks` but belongs beside its initiative)."""
 
@@ -178,7 +173,7 @@ def school_year_of(date: dt.date) -> int:
     return date.year if date.month >= 7 else date.year - 1
 
 
-def initiatives(plan: Plan) -> Iterator[tuple[Path, Initiative]]:
+def initiatives(plan: Plan) -> Iterator[tuple[DataPath, Initiative]]:
     """Every initiative of the plan with its data path."""
     for o_index, objective in enumerate(plan.objectives or []):
         for i_index, initiative in enumerate(objective.initiatives):

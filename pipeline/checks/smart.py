@@ -8,10 +8,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Issue, Severity, rule, school_year_of
-from pipeline.errors import Path
-from pipeline.model import Outcome, Target
-from pipeline.vocabulary import Direction, Unit
+from pipeline.checks.rules import Case, Issue, rule, school_year_of
+from pipeline.errors import DataPath, Severity
+from pipeline.model.plan import Outcome, Target
+from pipeline.model.vocabulary import Direction, Unit
 
 _SMART = (
     "DESE 'Setting Outcomes for the District Plan' (SMART: specific and strategic; "
@@ -51,7 +51,7 @@ def ranges(case: Case) -> Iterator[Issue]:
             Unit.PERCENT: (0.0, 100.0),
             Unit.PERCENTAGE_POINTS: (-100.0, 100.0),
         }.get(outcome.unit, (0.0, None))
-        values: list[tuple[Path, float]] = [(("baseline", "value"), outcome.baseline.value)]
+        values: list[tuple[DataPath, float]] = [(("baseline", "value"), outcome.baseline.value)]
         values += [
             (("interim_targets", t, "value"), target.value)
             for t, target in enumerate(outcome.interim_targets)
@@ -201,7 +201,7 @@ def deadlines(case: Case) -> Iterator[Issue]:
     """Every target's date, interim and final, falls within the plan's years."""
     years = case.plan.plan.years
     for index, outcome in enumerate(case.plan.outcomes or []):
-        targets: list[tuple[Path, Target]] = [
+        targets: list[tuple[DataPath, Target]] = [
             (("interim_targets", t), target) for t, target in enumerate(outcome.interim_targets)
         ]
         targets.append((("final_target",), outcome.final_target))

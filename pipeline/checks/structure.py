@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Issue, Severity, initiatives, rule, school_year_of
-from pipeline.vocabulary import ApproverRole, Level, StakeholderGroup
+from pipeline.checks.rules import Case, Issue, initiatives, rule, school_year_of
+from pipeline.errors import Severity
+from pipeline.model.vocabulary import ApproverRole, Level, StakeholderGroup
 
 _PFS = "DESE Planning for Success plan template"
 

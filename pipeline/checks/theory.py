@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Issue, Severity, rule
+from pipeline.checks.rules import Case, Issue, rule
+from pipeline.errors import Severity
 
 _WISEXPLORE = "Wisconsin DPI WISExplore, Part 3: Improvement Planning (theory of action)"
 _SECTION = "II. Theory of Action"

@@ -1,0 +1,217 @@
+"""The template contract: which context variables a template uses, and whether they exist.
+
+A template is read the way docxtpl reads it (body, headers, footers and core properties,
+after docxtpl's tag patching), parsed with Jinja, and walked for dotted paths such as
+`organization.name` or, inside `{% for i in o.initiatives %}`, `objectives[].initiatives[].lead`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import types
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from docx.oxml import parse_xml
+from docxtpl import DocxTemplate
+from jinja2 import nodes
+from pydantic import BaseModel
+
+from pipeline.documents.context import build_context
+from pipeline.documents.render import environment
+from pipeline.model.documents import Document
+from pipeline.model.plan import Plan
+
+VarPath = tuple[str, ...]
+ITEM = "[]"
+"""Path segment for 'an item of this list'."""
+
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+
+
+def _lines(source: str) -> str:
+    # As docxtpl does before compiling: a paragraph per line, so errors have line numbers.
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+
+
+def template_sources(path: Path) -> Iterator[tuple[str, str]]:
+    """(part name, Jinja source) for every part docxtpl renders, one paragraph per line."""
+    template = DocxTemplate(io.BytesIO(path.read_bytes()))
+    template.init_docx()
+    docx = template.docx
+    yield "body", _lines(template.patch_xml(template.xml_to_string(docx._element.body)))
+    for rel in docx._part.rels.values():
+        if rel.reltype in (template.HEADER_URI, template.FOOTER_URI) and rel.target_part.blob:
+            kind = "header" if rel.reltype == template.HEADER_URI else "footer"
+            xml = template.xml_to_string(parse_xml(rel.target_part.blob))
+            yield kind, _lines(template.patch_xml(xml))
+    for name in _PROPERTIES:
+        value = getattr(docx.core_properties, name)
+        if value:
+            yield f"property {name}", value
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.used: set[VarPath] = set()
+        self.loops: set[VarPath] = set()
+
+    def path(self, node: nodes.Node, scope: dict[str, VarPath]) -> VarPath | None:
+        """The context path an expression refers to, if it is a plain variable path."""
+        if isinstance(node, nodes.Name):
+            if node.name == "loop":
+                return None
+            return scope.get(node.name, (node.name,))
+        if isinstance(node, nodes.Getattr):
+            base = self.path(node.node, scope)
+            return None if base is None else (*base, node.attr)
+        if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            base = self.path(node.node, scope)
+            key = node.arg.value
+            return None if base is None or not isinstance(key, str) else (*base, key)
+        if isinstance(node, nodes.Or):
+            return self.path(node.left, scope)
+        if isinstance(node, nodes.Filter) and node.name in (
+            "selectattr",
+            "rejectattr",
+            "list",
+            "sort",
+            "reverse",
+            "unique",
+        ):
+            return self.path(node.node, scope) if node.node is not None else None
+        return None
+
+    def visit(self, node: nodes.Node, scope: dict[str, VarPath]) -> None:
+        if isinstance(node, nodes.For):
+            self.visit(node.iter, scope)
+            source = self.path(node.iter, scope)
+            if source is not None and source[0] != "?":
+                self.loops.add(source)
+            inner = dict(scope)
+            if isinstance(node.target, nodes.Name):
+                if source is not None:
+                    inner[node.target.name] = (*source, ITEM)
+                else:
+                    inner[node.target.name] = ("?",)
+            for child in (*node.body, *([node.test] if node.test else [])):
+                self.visit(child, inner)
+            for child in node.else_:
+                self.visit(child, scope)
+            return
+        path = self.path(node, scope)
+        if path is not None and path[0] != "?":
+            self.used.add(path)
+            if not isinstance(node, nodes.Name):
+                # Record the base too (an object used as a condition must exist).
+                self._visit_bases(node, scope)
+            return
+        for child in node.iter_child_nodes():
+            self.visit(child, scope)
+
+    def _visit_bases(self, node: nodes.Node, scope: dict[str, VarPath]) -> None:
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Filter | nodes.Or):
+                self.visit(child, scope)
+
+
+def walk(template: nodes.Template) -> tuple[set[VarPath], set[VarPath]]:
+    """The context paths a parsed template uses, and those it loops over."""
+    walker = _Walker()
+    walker.visit(template, {})
+    return walker.used, walker.loops
+
+
+def used_paths(path: Path) -> dict[VarPath, str]:
+    """Every context path the template uses, with the part it appears in."""
+    env = environment()
+    found: dict[VarPath, str] = {}
+    for part, source in template_sources(path):
+        walker = _Walker()
+        walker.visit(env.parse(source), {})
+        for used in walker.used:
+            found.setdefault(used, part)
+    return found
+
+
+def _sample(annotation: Any) -> Any:
+    """A value of the annotated type with every optional part present and every list holding
+    one item (all ids and references equal, so references resolve)."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return _sample(next(a for a in get_args(annotation) if a is not type(None)))
+    if origin is list:
+        return [_sample(get_args(annotation)[0])]
+    if origin is Annotated:
+        return _sample(get_args(annotation)[0])
+    if origin is Literal:
+        return get_args(annotation)[0]
+    if isinstance(annotation, type):
+        if issubclass(annotation, BaseModel):
+            fields = {
+                name: _sample(info.annotation) for name, info in annotation.model_fields.items()
+            }
+            return annotation.model_construct(**fields)
+        if issubclass(annotation, Enum):
+            return next(iter(annotation))
+        if issubclass(annotation, dt.date):
+            return dt.date(2025, 9, 1)
+        if annotation is bool:
+            return True
+        if issubclass(annotation, int | float):
+            return annotation(1)
+    return "2024-25"
+
+
+def full_plan() -> Plan:
+    """A plan with every optional part present, derived from the model (not validated)."""
+    plan = _sample(Plan)
+    assert isinstance(plan, Plan)
+    return plan
+
+
+def model_shape(document: Document) -> Any:
+    """The structure of `document`'s context for a plan with every part filled in, derived
+    from the model: what a template may use."""
+    return shape(build_context(full_plan(), document))
+
+
+def shape(*contexts: Any) -> Any:
+    """The union of the structure of sample contexts: dict keys, list items, leaves."""
+    merged: Any = None
+    for context in contexts:
+        merged = _merge(merged, context)
+    return merged
+
+
+def _merge(left: Any, right: Any) -> Any:
+    if isinstance(right, dict):
+        out = dict(left) if isinstance(left, dict) else {}
+        for key, value in right.items():
+            out[key] = _merge(out.get(key), value)
+        return out
+    if isinstance(right, list):
+        item = left.get(ITEM) if isinstance(left, dict) else None
+        for value in right:
+            item = _merge(item, value)
+        return {ITEM: item}
+    return left if left is not None else right
+
+
+def missing(paths: dict[VarPath, str], context_shape: Any) -> list[str]:
+    """The used paths the context does not provide, as `dotted.path (part)`."""
+    problems = []
+    for path, part in sorted(paths.items()):
+        node = context_shape
+        for segment in path:
+            if isinstance(node, dict) and ITEM in node and segment != ITEM:
+                node = node[ITEM]  # a list used as its items (e.g. `list|join`)
+            if not isinstance(node, dict) or segment not in node:
+                problems.append(f"{'.'.join(path).replace('.[]', '[]')} ({part})")
+                break
+            node = node[segment]
+    return problems

@@ -1,0 +1,11 @@
+"""The build: every input through every stage, in parallel, incrementally.
+
+- `build.py`: the orchestrator, whose body is the data flow;
+- `worker.py`: one plan's work in a worker process (read, check, render; nothing written);
+- `incremental.py`: the main process's side: what to rebuild, writing, recording;
+- `conversions.py`: the convert stage, scheduled beside rendering;
+- `manifest.py`: `OUT/manifest.json`, and merging sharded builds;
+- `config.py`: `pipeline.toml`, the settings a batch always builds with.
+
+Imports every stage before it.
+"""

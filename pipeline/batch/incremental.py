@@ -1,0 +1,314 @@
+"""The main process's side of a build: what must be rebuilt, writing each plan's files
+atomically, and keeping the manifest (`manifest.py`) in step with what is on disk.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline import __version__
+from pipeline.batch.manifest import Entry, Manifest, Output, input_key
+from pipeline.batch.worker import WRITTEN, PlanResult, Rendered, Status
+from pipeline.errors import Problem, errors_in
+from pipeline.files import sha256, write_atomic
+from pipeline.model.documents import BY_FILENAME, DOCUMENTS, PACKET, TEMPLATES_DIR, Document
+from pipeline.model.vocabulary import Profile
+
+if TYPE_CHECKING:
+    from pipeline.pdf.office import ExportOptions
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build. `jobs=None` means one worker per core."""
+
+    out: Path = Path("build")
+    templates: Path | None = None
+    """A folder of templates replacing built-in ones by file name (see Document.template_in)."""
+    jobs: int | None = None
+    force: bool = False
+    prune: bool = False
+    shard: tuple[int, int] | None = None
+    """(k, n): build only the k-th of n stable parts of the inputs (1 ≤ k ≤ n)."""
+    profiles: tuple[Profile, ...] = ()
+    """Check every plan under these profiles instead of its own (empty: its own)."""
+    pdf: bool = False
+    """Also convert every document to PDF and join each plan's into packet.pdf."""
+    pdf_a: bool = False
+    """Make the PDFs PDF/A-2b (implies `pdf`)."""
+    conversion_timeout: float = 120.0
+    """Seconds LibreOffice may take over one document before it is restarted."""
+
+    @property
+    def pdfs(self) -> bool:
+        return self.pdf or self.pdf_a
+
+    def export(self) -> ExportOptions:
+        from pipeline.pdf.office import ExportOptions
+
+        return ExportOptions(pdf_a=self.pdf_a)
+
+    def affecting_output(self) -> dict[str, object]:
+        """The options recorded in the manifest: a change to one rebuilds every plan. (An
+        option left at its default is not recorded, so builds from before it stand.)"""
+        recorded: dict[str, object] = {}
+        if self.profiles:
+            recorded["profiles"] = [p.value for p in self.profiles]
+        if self.pdfs:
+            recorded.update({"pdf": True, **self.export().as_record()})
+        return recorded
+
+
+@dataclass
+class BuildReport:
+    results: list[PlanResult]
+    pruned: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    """Inputs recorded in the manifest that no longer exist (kept unless pruned)."""
+    seconds: float = 0.0
+
+    def count(self, status: Status) -> int:
+        return sum(1 for result in self.results if result.status is status)
+
+    @property
+    def drafts(self) -> list[PlanResult]:
+        """The plans built as drafts: incomplete, their documents marked DRAFT."""
+        return [result for result in self.results if result.draft and result.ok]
+
+    def exit_code(self, accept_drafts: bool = False) -> int:
+        """1 when a plan failed, or when one is a draft and drafts are not accepted; else 0."""
+        failed = any(not result.ok for result in self.results)
+        return 1 if failed or (self.drafts and not accept_drafts) else 0
+
+
+@dataclass(frozen=True)
+class Unconverted:
+    """Why a document has no PDF: what LibreOffice said, or what is wrong with its PDF."""
+
+    reason: str
+
+
+def template_record(document: Document, custom: Path | None) -> dict[str, str]:
+    """Which template produces `document`, for the manifest: a built-in one, or a file of the
+    custom folder (as given), with its content hash."""
+    from pipeline.documents.plan_documents import fingerprint
+
+    path = document.template_in(custom)
+    builtin = path.resolve() == (TEMPLATES_DIR / document.template).resolve()
+    shown = f"built-in:{document.template}" if builtin else path.as_posix()
+    return {"path": shown, "sha256": fingerprint(path)}
+
+
+@dataclass
+class Pending:
+    """A plan whose documents are written and are being converted to PDF."""
+
+    result: PlanResult
+    key: str
+    entry: Entry
+    rendered: Rendered
+    conversions: dict[str, Future[bytes]] = field(default_factory=dict)
+
+
+class Builder:
+    """One build into one output folder (the main process's side)."""
+
+    def __init__(self, options: BuildOptions, on_result: Callable[[PlanResult], None]) -> None:
+        self.options = options
+        self.on_result = on_result
+        self.manifest = Manifest.load(options.out)
+        self.templates = {
+            document.name: template_record(document, options.templates) for document in DOCUMENTS
+        }
+        self.claimed: dict[str, str] = {}  # slug → input key, in this build
+        self.converting: dict[str, PlanResult] = {}  # input key → its plan, PDFs under way
+        self.results: list[PlanResult] = []
+        self._last_save = time.monotonic()
+
+    def expected(self, key: str, digest: str, slug_: str, names: list[str]) -> Entry:
+        return Entry(
+            slug=slug_,
+            input_sha256=digest,
+            templates={name: self.templates[name] for name in names},
+            options=self.options.affecting_output(),
+            pipeline_version=__version__,
+        )
+
+    def unchanged(self, path: Path, key: str) -> list[str] | None:
+        """None when the recorded build of `path` still stands; else why it must be rebuilt."""
+        entry = self.manifest.entries.get(key)
+        if entry is None:
+            return ["new"]
+        if self.options.force:
+            return ["forced"]
+        if entry.status == Status.FAILED:
+            return ["failed last time"]
+        names = [BY_FILENAME[name].name for name in entry.outputs if name in BY_FILENAME]
+        now = self.expected(key, sha256(path.read_bytes()), entry.slug, names)
+        reasons = entry.changes(now)
+        folder = self.options.out / entry.slug
+        if not reasons and not all(o.matches(folder / n) for n, o in entry.outputs.items()):
+            reasons.append("documents missing or changed")
+        return reasons or None
+
+    def finish(self, rendered: Rendered, reasons: list[str]) -> tuple[PlanResult, Pending | None]:
+        """Write one plan's documents (main process only). With PDFs, its record waits for
+        the conversions: the returned Pending completes it."""
+        key = input_key(Path(rendered.source))
+        result = PlanResult(
+            rendered.source,
+            problems=rendered.problems,
+            reasons=reasons,
+            code_location=rendered.code_location,
+        )
+        pending = None
+        if rendered.slug and not errors_in(result.problems):
+            slug_ = rendered.slug
+            owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
+            if owner is not None and owner != key:
+                result.conflict(owner, rendered.code)
+                self._unclaim(owner, result.source, rendered.code)
+            else:
+                self.claimed[slug_] = key
+                entry = self._write_documents(result, key, rendered, slug_)
+                if self.options.pdfs:
+                    pending = Pending(result, key, entry, rendered)
+                    self.converting[key] = result
+                else:
+                    self._commit(result, key, entry)
+        if result.status is Status.FAILED and pending is None:
+            self.manifest.entries.pop(key, None)
+        return result, pending
+
+    def _unclaim(self, owner: str, other: str, code: str) -> None:
+        """An input built earlier in this run conflicts with a later one: fail it too."""
+        if owner in self.converting:  # complete() will see the problem and fail it
+            self.converting[owner].conflict(other, code)
+        for earlier in self.results:
+            if input_key(Path(earlier.source)) == owner and earlier.status in WRITTEN:
+                earlier.conflict(other, code)
+                self.manifest.entries.pop(owner, None)
+
+    def _write_documents(
+        self, result: PlanResult, key: str, rendered: Rendered, slug_: str
+    ) -> Entry:
+        folder = self.options.out / slug_
+        entry = self.expected(
+            key,
+            rendered.input_sha256,
+            slug_,
+            [BY_FILENAME[name].name for name in rendered.documents],
+        )
+        for name, data in rendered.documents.items():
+            write_atomic(folder / name, data)
+            entry.outputs[name] = Output.of(folder / name, data)
+            result.written.append(folder / name)
+        # The check reports beside the documents; recorded like them, so a missing report
+        # rebuilds the plan and a manifest merge copies them.
+        for name, data in rendered.reports.items():
+            write_atomic(folder / name, data)
+            entry.outputs[name] = Output.of(folder / name, data)
+        result.draft = rendered.draft
+        entry.status = Status.DRAFT if result.draft else Status.BUILT
+        result.folder = folder
+        return entry
+
+    def complete(self, pending: Pending, pdfs: dict[str, bytes | Unconverted]) -> PlanResult:
+        """Write a plan's PDFs (or why a document could not be converted) and its packet,
+        then record the plan; a document that failed fails the plan."""
+        from pipeline.pdf.packet import Part, join
+
+        result, rendered, entry = pending.result, pending.rendered, pending.entry
+        self.converting.pop(pending.key, None)
+        folder = self.options.out / entry.slug
+        parts = []
+        for name in rendered.documents:
+            pdf = pdfs[name]
+            if isinstance(pdf, Unconverted):
+                result.problems.append(Problem(result.source, f"{entry.slug}/{name}", pdf.reason))
+                continue
+            document = BY_FILENAME[name]
+            write_atomic(folder / document.pdf_filename, pdf)
+            entry.outputs[document.pdf_filename] = Output.of(folder / document.pdf_filename, pdf)
+            result.written.append(folder / document.pdf_filename)
+            parts.append(Part(rendered.titles.get(name, document.name), document.label, pdf))
+        if errors_in(result.problems):
+            self._remove_stale(folder, entry)
+            result.status = Status.FAILED
+            self.manifest.entries.pop(pending.key, None)
+            return result
+        assert rendered.packet is not None
+        packet = join(parts, rendered.packet, pdf_a=self.options.pdf_a)
+        write_atomic(folder / PACKET, packet)
+        entry.outputs[PACKET] = Output.of(folder / PACKET, packet)
+        result.written.append(folder / PACKET)
+        self._commit(result, pending.key, entry)
+        return result
+
+    def _commit(self, result: PlanResult, key: str, entry: Entry) -> None:
+        """Record a plan whose files are all written, and remove what it no longer has."""
+        self._remove_stale(self.options.out / entry.slug, entry)
+        previous = self.manifest.entries.get(key)
+        if previous is not None and previous.slug != entry.slug:
+            self._remove_folder(previous.slug, key)  # the organization was renamed
+        self.manifest.entries[key] = entry
+        result.status = Status.DRAFT if result.draft else Status.BUILT
+
+    def _remove_stale(self, folder: Path, entry: Entry) -> None:
+        """Remove the documents a build of this plan may have written that this one did not
+        (a part the plan no longer has, PDFs from an earlier build with --pdf)."""
+        names = [PACKET]
+        for document in DOCUMENTS:
+            names += [document.filename, document.pdf_filename]
+        for name in names:
+            if name not in entry.outputs:
+                (folder / name).unlink(missing_ok=True)
+
+    def _remove_folder(self, slug_: str, key: str) -> None:
+        if self.manifest.slug_owner(slug_, besides=key) is None:
+            shutil.rmtree(self.options.out / slug_, ignore_errors=True)
+
+    def keep(self, key: str, path: Path) -> None:
+        """Record an input whose documents from an earlier build still stand."""
+        entry = self.manifest.entries[key]
+        self.claimed[entry.slug] = key
+        draft = entry.status == Status.DRAFT
+        folder = self.options.out / entry.slug
+        self.record(PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft))
+
+    def record(self, result: PlanResult) -> None:
+        self.results.append(result)
+        self.on_result(result)
+        if time.monotonic() - self._last_save > 2:
+            self.manifest.save(self.options.out)  # progress survives a kill
+            self._last_save = time.monotonic()
+
+    def prune(self, keys: set[str], report: BuildReport) -> None:
+        for key in sorted(set(self.manifest.entries) - keys):
+            if Path(key).exists():
+                continue  # not part of this build, but still there
+            if not self.options.prune:
+                report.orphans.append(key)
+                continue
+            entry = self.manifest.entries.pop(key)
+            self._remove_folder(entry.slug, key)
+            report.pruned.append(key)
+
+    def close(self, keys: set[str]) -> BuildReport:
+        """End the build of the inputs `keys`: prune, save the manifest, write the dashboard
+        of every plan in the folder (this build's or not)."""
+        from pipeline.reports.outputs import write_index
+
+        report = BuildReport(self.results)
+        self.prune(keys, report)
+        self.manifest.save(self.options.out)
+        failed = [(r.source, r.problems) for r in self.results if r.status is Status.FAILED]
+        built = {key: entry.slug for key, entry in self.manifest.entries.items()}
+        write_index(self.options.out, built, failed)
+        return report

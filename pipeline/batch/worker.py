@@ -1,0 +1,124 @@
+"""One plan's work, as a build worker does it: read and validate the input, check it, render
+its documents in memory. Nothing here writes a file: the main process does (`incremental.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from slugify import slugify
+
+from pipeline.errors import PipelineError, Problem
+from pipeline.files import sha256
+from pipeline.inputs.read import conflict_problem, read_input
+from pipeline.model.documents import DOCUMENTS
+from pipeline.model.vocabulary import Profile
+
+if TYPE_CHECKING:
+    from pipeline.model.plan import Plan
+    from pipeline.pdf.packet import PacketInfo
+
+# The rest (checks, rendering) is imported where it is used: a worker needs it, while the
+# main process of an incremental build often renders nothing and should start fast.
+
+
+class Status(StrEnum):
+    BUILT = "built"
+    UNCHANGED = "unchanged"
+    DRAFT = "draft"
+    FAILED = "failed"
+
+
+WRITTEN = (Status.BUILT, Status.DRAFT)
+
+
+@dataclass
+class PlanResult:
+    """What happened to one input in a build."""
+
+    source: str
+    status: Status = Status.FAILED
+    problems: list[Problem] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    """Why it was rebuilt: new, input changed, template changed, options changed…"""
+    folder: Path | None = None
+    written: list[Path] = field(default_factory=list)
+    code_location: str = "$.organization.code"
+    """Where the organization code is in the input (a JSON path, or a workbook cell)."""
+    draft: bool = False
+    """Whether its documents are drafts: the plan's check found errors."""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not Status.FAILED
+
+    def conflict(self, other: str, code: str) -> None:
+        """Another input of this build describes the same organization: this one fails."""
+        self.status = Status.FAILED
+        self.problems.append(conflict_problem(self.source, self.code_location, other, code))
+
+
+def slug(plan: Plan) -> str:
+    """The output folder name: filesystem-safe, stable, unique per organization (its code)."""
+    name = slugify(plan.organization.name, max_length=60, word_boundary=True)
+    return f"{name}-{plan.organization.code}"
+
+
+@dataclass
+class Rendered:
+    """A worker's answer for one input: the documents in memory, or the problems. (Small on
+    purpose: it crosses a process boundary, and the plan itself stays in the worker.)"""
+
+    source: str
+    input_sha256: str
+    problems: list[Problem]
+    documents: dict[str, bytes] = field(default_factory=dict)
+    slug: str = ""
+    code: str = ""
+    code_location: str = "$.organization.code"
+    reports: dict[str, bytes] = field(default_factory=dict)
+    """The plan's check reports (check.json, check.html)."""
+    draft: bool = False
+    revision_date: dt.date | None = None
+    packet: PacketInfo | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+    """Per document file name: its title (the packet's bookmark)."""
+
+
+def render_input(
+    path: Path, templates: Path | None, profiles: tuple[Profile, ...] = ()
+) -> Rendered:
+    """Runs in a worker: load, validate, check and render one input (nothing is written)."""
+    from pipeline.checks import check_plan
+    from pipeline.documents.plan_documents import render_plan
+    from pipeline.pdf.packet import packet_info
+    from pipeline.reports.outputs import plan_reports
+
+    digest = sha256(path.read_bytes()) if path.is_file() else ""
+    reading = read_input(path)
+    plan = reading.plan
+    if plan is None:
+        return Rendered(str(path), digest, reading.problems)
+    rendered = Rendered(
+        str(path),
+        digest,
+        reading.problems,  # warnings travel with the documents, to be shown
+        slug=slug(plan),
+        code=plan.organization.code,
+        code_location=reading.code_location,
+    )
+    check = check_plan(plan, reading.input, profiles)
+    rendered.reports, rendered.draft = plan_reports(check), not check.complete
+    try:
+        rendered.documents = render_plan(plan, templates, check)
+    except PipelineError as error:
+        rendered.problems.append(Problem(str(path), "template", str(error)))
+    documents = [d for d in DOCUMENTS if d.filename in rendered.documents]
+    rendered.revision_date = plan.plan.revision.date
+    rendered.packet = packet_info(plan, documents)
+    rendered.titles = {document.filename: document.title(plan) for document in documents}
+    return rendered

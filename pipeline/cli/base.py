@@ -1,0 +1,61 @@
+"""What every command shares: the `pipeline` group, reporting problems, turning the pipeline's
+errors into their exit codes, and the common arguments."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import PipelineError, Problem
+from pipeline.model.vocabulary import Profile
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def report(problems: list[Problem]) -> None:
+    for problem in problems:
+        label = "Error" if problem.is_error else "Warning"
+        click.echo(f"{label}: {problem}", err=True)
+
+
+def reports_errors(command: F) -> F:
+    """Turn the pipeline's own errors into a message and their exit code, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PipelineError as error:
+            if error.problems_shown():
+                report(error.problems_shown())
+            else:
+                click.echo(f"Error: {error}", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+profiles_option = click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=click.Choice([profile.value for profile in Profile]),
+    help="Check under this profile instead of the plan's own (repeat for several).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pipeline")
+def cli() -> None:
+    """Validate improvement plans and build their official Word documents.
+
+    Inputs are JSON files (see `pipeline schema`) or Excel workbooks (see `pipeline init`);
+    folders are searched for both.
+    """

@@ -1,0 +1,219 @@
+"""Stage 3: turn a validated plan into what the templates see.
+
+The context is derived from the model, not listed by hand: every field of the plan appears
+under its own name, so a field added to the model reaches the templates. On top of that:
+
+- every enumeration gets a `<field>_label` with the documents' wording (lists: `_labels`);
+- every date is written out ("June 15, 2026") and keeps its ISO form in `<field>_iso`;
+- whole-number floats print without ".0";
+- a few derived values named in `docs/templates.md` (benchmarks and resources under their
+  initiative, outcomes under their objectives, phase purposes, gaps, totals).
+
+`pipeline context PLAN --document NAME` prints it as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from enum import Enum
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from pipeline.checks import PlanCheck, check_plan
+from pipeline.documents.draft import document_draft, plan_draft
+from pipeline.model.documents import Document
+from pipeline.model.plan import Plan
+from pipeline.model.vocabulary import EVIDENCE_TIERS, Labeled, RoadmapPhase
+
+Context = dict[str, Any]
+
+
+def long_date(value: dt.date) -> str:
+    return f"{value:%B} {value.day}, {value.year}"
+
+
+def short_date(value: dt.date) -> str:
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as the templates see it (labels and ISO forms are added beside it)."""
+    if isinstance(value, BaseModel):
+        return _record(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return long_date(value)
+    if isinstance(value, float):
+        return number(value)
+    return value
+
+
+@cache
+def _fields(model: type[BaseModel]) -> list[tuple[str, str]]:
+    """(field name, kind) of a model's fields; kind is 'labels' for a list of closed-list
+    values, 'date' for dates, '' otherwise."""
+    fields = []
+    for name, info in model.model_fields.items():
+        kinds = _leaf_types(info.annotation)
+        is_list = "list" in str(info.annotation)
+        if is_list and any(issubclass(k, Labeled) for k in kinds):
+            fields.append((name, "labels"))
+        elif dt.date in kinds:
+            fields.append((name, "date"))
+        else:
+            fields.append((name, ""))
+    return fields
+
+
+def _record(model: BaseModel) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, kind in _fields(type(model)):
+        value = getattr(model, name)
+        out[name] = _plain(value)
+        if isinstance(value, Labeled):
+            out[f"{name}_label"] = value.label
+        elif kind == "labels":
+            out[f"{name}_labels"] = ", ".join(v.label for v in value)
+        elif kind == "date":
+            out[f"{name}_iso"] = value.isoformat() if value else None
+    return out
+
+
+def _leaf_types(annotation: Any) -> list[type]:
+    """The classes a field's annotation is made of: `list[X] | None` gives [X, NoneType]."""
+    args = getattr(annotation, "__args__", None)
+    if args is None:
+        return [annotation] if isinstance(annotation, type) else []
+    return [leaf for arg in args for leaf in _leaf_types(arg)]
+
+
+def _format_value(value: float, unit: str) -> str:
+    shown = number(value)
+    return f"{shown}%" if unit == "percent" else f"{shown} {unit.replace('_', ' ')}"
+
+
+def _enrich_outcomes(plan: Plan, outcomes: list[dict[str, Any]]) -> None:
+    for model, outcome in zip(plan.outcomes or [], outcomes, strict=True):
+        unit = model.unit.value
+        outcome["baseline"]["text"] = _format_value(model.baseline.value, unit)
+        outcome["final_target"]["text"] = _format_value(model.final_target.value, unit)
+        for target_model, target in zip(
+            model.interim_targets, outcome["interim_targets"], strict=True
+        ):
+            target["text"] = _format_value(target_model.value, unit)
+            target["short_date"] = short_date(target_model.date)
+        outcome["final_target"]["short_date"] = short_date(model.final_target.date)
+
+
+def _enrich_objectives(plan: Plan, context: Context) -> None:
+    benchmarks: dict[str, list[Any]] = defaultdict(list)
+    resources: dict[str, list[Any]] = defaultdict(list)
+    if plan.action_plan:
+        action = context["action_plan"]
+        for model, item in zip(plan.action_plan.benchmarks, action["benchmarks"], strict=True):
+            start = f"{short_date(model.start)} – " if model.start else "By "
+            item["timeline"] = start + short_date(model.due)
+            benchmarks[model.initiative].append(item)
+        for resource, item in zip(plan.action_plan.resources, action["resources"], strict=True):
+            amount = resource.amount
+            item["amount_text"] = f"${amount:,.2f}" if amount is not None else None
+            resources[resource.initiative].append(item)
+        by_source: dict[str, float] = defaultdict(float)
+        for resource in plan.action_plan.resources:
+            if resource.amount is not None:
+                by_source[resource.funding_source or "Unspecified"] += resource.amount
+        action["funding_summary"] = [
+            {"source": source, "amount": number(amount), "amount_text": f"${amount:,.2f}"}
+            for source, amount in by_source.items()
+        ]
+        action["total_amount_text"] = f"${sum(by_source.values()):,.2f}"
+    root_causes = {
+        rc["id"]: rc for rc in (context["needs_assessment"] or {}).get("root_causes", [])
+    }
+    outcomes_by_objective: dict[str, list[Any]] = defaultdict(list)
+    for outcome in context["outcomes"] or []:
+        for objective_id in outcome["objectives"]:
+            outcomes_by_objective[objective_id].append(outcome)
+    for objective in context["objectives"] or []:
+        objective["root_cause_items"] = [
+            root_causes[i] for i in objective["root_causes"] if i in root_causes
+        ]
+        objective["outcomes"] = outcomes_by_objective[objective["id"]]
+        for initiative in objective["initiatives"]:
+            initiative["objective_id"] = objective["id"]
+            initiative["benchmarks"] = benchmarks[initiative["id"]]
+            initiative["resources"] = resources[initiative["id"]]
+            evidence = initiative["evidence"]
+            if evidence:
+                evidence["tier_label"] = EVIDENCE_TIERS[evidence["tier"]]
+
+
+def _school_year_span(plan: Plan) -> str:
+    start, end = plan.plan.years.start, plan.plan.years.end
+    first = start.year if start.month >= 7 else start.year - 1
+    last = end.year if end.month >= 7 else end.year - 1
+    return f"{first}–{last + 1}"
+
+
+def build_context(plan: Plan, document: Document, check: PlanCheck | None = None) -> Context:
+    """Everything `document`'s template sees, for `plan`; `check` (by default, the plan
+    checked under its own profiles) decides whether it is a draft and what is missing."""
+    check = check if check is not None else check_plan(plan)
+    return with_document(plan_context(plan, check), plan, document, check)
+
+
+def with_document(
+    context: Context, plan: Plan, document: Document, check: PlanCheck | None = None
+) -> Context:
+    """`plan_context` plus what is particular to one document (shares the plan's part)."""
+    context = {
+        **context,
+        "document": {
+            "name": document.name,
+            "title": document.title(plan),
+            "subject": document.subject,
+            "language": "en-US",
+        },
+    }
+    # Drafts are marked here, where every rendering gets its context, so no code path can
+    # render an incomplete plan without its draft marks.
+    return document_draft(context, document.name, check if check is not None else check_plan(plan))
+
+
+def plan_context(plan: Plan, check: PlanCheck | None = None) -> Context:
+    """The part of the context that is the same for every document of `plan`."""
+    context: Context = {
+        name: _plain(getattr(plan, name))
+        for name in type(plan).model_fields
+        if name != "schema_ref"
+    }
+    context["organization"]["level_label"] = plan.organization.level.label
+    context["plan"]["years"]["label"] = _school_year_span(plan)
+    context["plan"]["revisions"] = [
+        *context["plan"]["revision_history"],
+        context["plan"]["revision"],
+    ]
+    context["plan"]["essa_designation_label"] = plan.plan.essa_designation.label
+    if plan.needs_assessment:
+        for gap in context["needs_assessment"]["student_group_gaps"]:
+            behind = gap["comparison_value"] - gap["group_value"]
+            gap["gap"] = number(behind if gap["higher_is_better"] else -behind)
+    if plan.theory_of_action:
+        context["theory_of_action"]["has_parts"] = plan.theory_of_action.if_ is not None
+    _enrich_outcomes(plan, context["outcomes"] or [])
+    _enrich_objectives(plan, context)
+    if plan.roadmap:
+        for row in context["roadmap"]["phases"]:
+            row["purpose"] = RoadmapPhase(row["phase"]).purpose
+    plan_draft(context, check if check is not None else check_plan(plan))
+    return context

@@ -1,0 +1,67 @@
+"""A plan's documents: which it has, and each rendered in memory from its template.
+
+Nothing here writes a file: a build's main process does (`pipeline.batch`)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pipeline.checks import PlanCheck, check_plan
+from pipeline.errors import TemplateProblemError
+from pipeline.files import sha256
+from pipeline.model.documents import DOCUMENTS, Document
+from pipeline.model.plan import Plan
+
+
+def documents_of(plan: Plan, check: PlanCheck | None = None) -> list[Document]:
+    """The documents a plan has; a draft also has the improvement plan its profiles require."""
+    names = (check if check is not None else check_plan(plan)).documents()
+    return [document for document in DOCUMENTS if document.name in names]
+
+
+def fingerprint(path: Path) -> str:
+    """A template's content hash. Every plan a worker renders asks for it: the file is read
+    again only when its size or modification time changed."""
+    stat = path.stat()
+    return _content_hash(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _content_hash(path: Path, mtime_ns: int, size: int) -> str:
+    return sha256(path.read_bytes())
+
+
+def render_plan(
+    plan: Plan, templates: Path | None = None, check: PlanCheck | None = None
+) -> dict[str, bytes]:
+    """Every document the plan has, rendered: {file name: .docx bytes}. `check` (by default
+    the plan checked under its own profiles) marks an incomplete plan's documents as drafts."""
+    # Imported here: the renderer pulls in docxtpl, which a build's main process never needs.
+    from pipeline.documents.context import plan_context, with_document
+    from pipeline.documents.render import prepared
+
+    check = check if check is not None else check_plan(plan)
+    rendered = {}
+    shared = plan_context(plan, check)
+    for document in documents_of(plan, check):
+        template = document.template_in(templates)
+        compiled = prepared(template, fingerprint(template))
+        context = with_document(shared, plan, document, check)
+        rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
+        if context["document"]["draft"]:
+            _require_draft_marks(template, rendered[document.filename])
+    return rendered
+
+
+def _require_draft_marks(template: Path, data: bytes) -> None:
+    """A draft must never pass for a final document, whatever template rendered it."""
+    from pipeline.documents.draft import unmarked_draft
+
+    why = unmarked_draft(data)
+    if why is not None:
+        raise TemplateProblemError(
+            f"{template}: this plan is incomplete, but its document would not look like a "
+            f"draft: {why}. Print {{{{ document.draft_note }}}} under {{%p if document.draft %}} "
+            "in the template's page header (see docs/templates.md, Drafts)"
+        )

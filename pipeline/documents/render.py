@@ -1,0 +1,380 @@
+"""Stage 4: merge a plan's context into a Word template with docxtpl.
+
+Rendering is autoescaped (a value such as `Smith & Jones <Partners>` appears literally, in the
+body, headers and footers) and strict: a variable the context lacks is an error, and so is
+printing an empty (None) value, which a template must guard with `{% if %}`. Templates are
+data, so they render in Jinja's sandbox.
+
+Two ways to render, with byte-identical results (a test compares them):
+
+- `render()` is docxtpl's standard way: load the template, patch and compile its XML as Jinja,
+  render, save. It costs a template load and a Jinja compilation on every document.
+- `PreparedTemplate` does the loading, patching and compiling once, then per document runs
+  only what depends on the context: the compiled templates, docxtpl's own post-processing
+  (`resolve_listing`, `fix_tables`, docPr ids), serialization and the zip. Batch builds use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import signal
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.parts.coreprops import CorePropertiesPart
+from docx.oxml import parse_xml
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup, escape
+
+from pipeline.documents.context import Context
+from pipeline.documents.filters import FILTERS
+from pipeline.errors import TemplateProblemError
+from pipeline.files import ZipEntry, reproducible_zip, zip_package
+
+_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        raise UndefinedError(
+            "the template prints a value the plan leaves empty; guard it with {% if … %}"
+        )
+    return value
+
+
+_MAX_ITEMS = 10_000
+"""The longest sequence a template may make itself (a `range`, a repeated string)."""
+
+
+def _range(*args: int) -> range:
+    items = range(*args)
+    if len(items) > _MAX_ITEMS:
+        raise SecurityError(f"range of {len(items)} items is too long (at most {_MAX_ITEMS})")
+    return items
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (no private attributes, no Python internals, no mutation of the
+    context), bounded: templates cannot build huge strings or ranges."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise SecurityError("exponent too large in a template")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                if (
+                    isinstance(sequence, str | list | tuple)
+                    and isinstance(count, int)
+                    and len(sequence) * count > _MAX_ITEMS * 100
+                ):
+                    raise SecurityError("a template may not repeat text that many times")
+        return super().call_binop(context, operator, left, right)
+
+
+def environment(autoescape: bool = True) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment templates render in."""
+    env = _Sandbox(autoescape=autoescape, undefined=StrictUndefined, finalize=_finalize)
+    for unneeded in ("lipsum", "cycler", "joiner"):
+        env.globals.pop(unneeded, None)
+    env.globals["range"] = _range
+    env.filters.update(FILTERS)
+    return env
+
+
+class _Template(DocxTemplate):  # type: ignore[misc]
+    """docxtpl's template, with core properties rendered as plain text.
+
+    docxtpl renders the properties with the body's (autoescaping) environment, and python-docx
+    escapes them again on save: `&` would appear as `&amp;` in the document's title.
+    """
+
+    def render_properties(self, context: Context, jinja_env: Any = None) -> None:
+        super().render_properties(context, environment(autoescape=False))
+
+
+RENDER_SECONDS = 60.0
+"""How long one document may take to render: a template that loops without end is stopped."""
+
+
+class _TooSlow(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _TooSlow
+
+
+@contextmanager
+def _time_limit(template: Path) -> Iterator[None]:
+    """Stop a render that takes longer than RENDER_SECONDS (where signals can be used: the main
+    thread of a process, which is where builds render)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
+    try:
+        yield
+    except _TooSlow:
+        raise TemplateProblemError(
+            f"{template.name}: rendering took longer than {RENDER_SECONDS:g} s and was "
+            "stopped; does the template loop too much?"
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _template_error(template: Path, error: TemplateError) -> TemplateProblemError:
+    lines = getattr(error, "docx_context", None) or []
+    nearby = " / ".join(line.strip() for line in lines if line.strip())
+    where = f" near: {nearby}" if nearby else ""
+    return TemplateProblemError(f"{template.name}: {error.message}{where}")
+
+
+def _stamp(revision_date: dt.date) -> dt.datetime:
+    """Document dates come from the plan's revision, so the same input gives the same bytes."""
+    return dt.datetime.combine(revision_date, dt.time(12, 0))
+
+
+def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
+    """Render `template` with `context` the standard docxtpl way; return the .docx bytes."""
+    document = _Template(io.BytesIO(template.read_bytes()))
+    try:
+        with _time_limit(template):
+            document.render(context, jinja_env=environment(), autoescape=True)
+    except TemplateError as error:
+        raise _template_error(template, error) from None
+    properties = document.docx.core_properties
+    properties.created = properties.modified = _stamp(revision_date)
+    out = io.BytesIO()
+    document.save(out)
+    return reproducible_zip(out.getvalue())
+
+
+# ---------------------------------------------------------------------------------------------
+# The prepared (compile-once) path
+
+
+def _compile_source(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+    # As docxtpl's render_xml_part: one paragraph per line, so errors have useful line numbers.
+    return env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
+
+
+def _finish(tpl: DocxTemplate, rendered: str) -> str:
+    """docxtpl's post-processing of a rendered part (render_xml_part, after Jinja), with the
+    same result: plain string replacements where docxtpl uses equivalent regexes."""
+    rendered = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+    rendered = (
+        rendered.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    )
+    if not any(char in rendered for char in "\t\a\n\f"):
+        return rendered  # resolve_listing only rewrites these characters; skip its regexes
+    return str(tpl.resolve_listing(rendered))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _tables_need_fixing(tree: Any) -> bool:
+    """Whether docxtpl's `fix_tables` would change anything: a row with more cells than the
+    table's grid has columns, or a grid wider than its widest row (cells counted with their
+    gridSpan). Rows copied by `{%tr for %}` never do; `{%tc %}` loops and spans can."""
+    for table in tree.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        if grid is None:
+            return True  # let docxtpl handle (and report) it
+        columns = len(grid.findall(_W + "gridCol"))
+        spans = table.find(f".//{_W}gridSpan") is not None
+        widest = 0
+        for row in table.iter(_W + "tr"):
+            cells = row.findall(_W + "tc")
+            if len(cells) > columns:
+                return True
+            if spans:
+                width = 0
+                for cell in cells:
+                    span = cell.find(f"{_W}tcPr/{_W}gridSpan")
+                    width += int(span.get(_W + "val")) if span is not None else 1
+            else:
+                width = len(cells)
+            widest = max(widest, width)
+        if widest < columns:
+            return True
+    return False
+
+
+def _body_tree(tpl: DocxTemplate, xml: str) -> Any:
+    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    return tpl.fix_tables(xml) if _tables_need_fixing(tree) else tree
+
+
+_PRINT = re.compile(r"\{\{(?![rp]\s)(-?)(.*?)(-?)\}\}", re.DOTALL)
+_HIGHLIGHT = (
+    '</w:t></w:r><w:r><w:rPr><w:highlight w:val="yellow"/></w:rPr>'
+    '<w:t xml:space="preserve">{}</w:t></w:r><w:r><w:t xml:space="preserve">'
+)
+
+
+def _marking(source: str) -> str:
+    """Route every printed value through `_filled` (previews only)."""
+    return _PRINT.sub(lambda m: f"{{{{{m[1]} _filled(({m[2]})) {m[3]}}}}}", source)
+
+
+def _filled(value: Any) -> Markup:
+    """The value in a run of its own, highlighted, so a preview shows what each tag printed."""
+    return Markup(_HIGHLIGHT.format(escape(str(_finalize(value)))))
+
+
+class PreparedTemplate:
+    """A template loaded, patched and compiled once, for rendering many documents."""
+
+    def __init__(self, path: Path, mark_filled: bool = False) -> None:
+        """`mark_filled` highlights every value a `{{ … }}` tag prints (for previews)."""
+        self.path = path
+        env = environment()
+        if mark_filled:
+            env.globals["_filled"] = _filled
+
+        def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Template:
+            return _compile_source(env, _marking(source) if mark_filled else source)
+
+        plain = environment(autoescape=False)
+        tpl = _Template(io.BytesIO(path.read_bytes()))
+        tpl.render_init()
+        self._tpl = tpl
+        docx = tpl.docx
+        self._root = docx._element
+        try:
+            self._document = _compile(env, self._document_source(tpl))
+            self._parts: dict[str, tuple[Template, str, Callable[[bytes], bytes]]] = {}
+            for rel in docx._part.rels.values():
+                if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
+                    xml = tpl.get_part_xml(rel.target_part)
+                    encoding = tpl.get_headers_footers_encoding(xml)
+                    # docxtpl loads the rendered header into a new part: parsed, re-serialized.
+                    self._parts[rel.target_part.partname] = (
+                        _compile(env, tpl.patch_xml(xml)),
+                        encoding,
+                        _reserialize,
+                    )
+            for part in docx.part.package.parts:
+                if part.content_type == _FOOTNOTES:
+                    # docxtpl stores the rendered footnotes text as the part's blob as is.
+                    self._parts[part.partname] = (
+                        _compile(env, tpl.patch_xml(part.blob.decode("utf-8"))),
+                        "utf-8",
+                        lambda blob: blob,
+                    )
+            core = docx.core_properties
+            self._properties = {
+                name: plain.from_string(getattr(core, name)) for name in _PROPERTIES
+            }
+        except TemplateError as error:
+            raise _template_error(path, error) from None
+        self._core_part = docx.part.package.part_related_by(RT.CORE_PROPERTIES)
+        self._core_blob = self._core_part.blob
+        out = io.BytesIO()
+        docx.save(out)
+        with zipfile.ZipFile(out) as package:
+            # python-docx's order of parts; the unchanging ones compressed once, here.
+            self._entries = [
+                ZipEntry.of(info.filename, package.read(info.filename))
+                for info in package.infolist()
+            ]
+
+    def render(self, context: Context, revision_date: dt.date) -> bytes:
+        """The .docx bytes for `context`, identical to `render()`'s."""
+        with _time_limit(self.path):
+            return self._render(context, revision_date)
+
+    def _render(self, context: Context, revision_date: dt.date) -> bytes:
+        tpl = self._tpl
+        try:
+            tree = _body_tree(tpl, _finish(tpl, self._document.render(context)))
+            for number, element in enumerate(
+                tree.xpath("//wp:docPr", namespaces={"wp": _WP}), start=1001
+            ):
+                element.attrib["id"] = str(number)
+            replaced = {
+                "word/document.xml": etree.tostring(tree, encoding="UTF-8", standalone=True)
+            }
+            for partname, (compiled, encoding, finish) in self._parts.items():
+                rendered = _finish(tpl, compiled.render(context)).encode(encoding)
+                replaced[partname.lstrip("/")] = finish(rendered)
+            replaced["docProps/core.xml"] = self._core(context, revision_date)
+        except TemplateError as error:
+            raise _template_error(self.path, error) from None
+        return zip_package(
+            [
+                ZipEntry.of(entry.name, replaced[entry.name]) if entry.name in replaced else entry
+                for entry in self._entries
+            ]
+        )
+
+    def _document_source(self, tpl: DocxTemplate) -> str:
+        """The whole document.xml as a Jinja source: the template's document element, as
+        python-docx serializes it, around docxtpl's patched body.
+
+        docxtpl renders the body alone and moves the parsed result into the document element,
+        where lxml drops the body's own namespace declarations; moving trees between documents
+        is the slow part of its render. Rendering the body inside its document element gives
+        the same serialization in one parse.
+        """
+        root = self._root
+        body = root.body
+        placeholder = etree.SubElement(root, body.tag)
+        root.replace(body, placeholder)
+        try:
+            outer: str = etree.tostring(root, encoding="unicode")
+        finally:
+            root.replace(placeholder, body)
+        marker = outer.index("<w:body/>")
+        patched: str = tpl.patch_xml(tpl.get_xml())
+        start_tag = re.match(r"<w:body[^>]*>", patched)
+        assert start_tag is not None
+        inner = "<w:body>" + patched[start_tag.end() :]
+        return outer[:marker] + inner + outer[marker + len("<w:body/>") :]
+
+    def _core(self, context: Context, revision_date: dt.date) -> bytes:
+        part = CorePropertiesPart.load(
+            PackURI("/docProps/core.xml"),
+            self._core_part.content_type,
+            self._core_blob,
+            self._core_part.package,
+        )
+        properties = part.core_properties
+        for name, compiled in self._properties.items():
+            setattr(properties, name, compiled.render(context))
+        properties.created = properties.modified = _stamp(revision_date)
+        return bytes(part.blob)
+
+
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def _reserialize(blob: bytes) -> bytes:
+    return bytes(etree.tostring(parse_xml(blob), encoding="UTF-8", standalone=True))
+
+
+@cache
+def prepared(path: Path, fingerprint: str) -> PreparedTemplate:
+    """The prepared template at `path`; `fingerprint` (its content hash) keys the cache, so an
+    edited template is prepared again."""
+    return PreparedTemplate(path)

@@ -1,0 +1,166 @@
+"""Checks the JSON Schema cannot express: unique ids, resolving references, and values that
+depend on each other (a percent target within 0–100, a school year's two halves).
+
+They run on the raw data, guided by the model's `Id`/`Ref` markers, so they report their
+problems in the same run as schema errors, even when other parts of the input are malformed.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from pipeline.errors import DataPath, Problem
+from pipeline.inputs.source import Source
+from pipeline.model.fields import KIND_NAMES, Id, Ref
+from pipeline.model.plan import Plan
+
+
+@dataclass(frozen=True)
+class _Marked:
+    marker: Id | Ref
+    value: str
+    path: DataPath
+
+
+def _markers(annotation: Any) -> list[Id | Ref]:
+    if get_origin(annotation) is Annotated:
+        return [m for m in annotation.__metadata__ if isinstance(m, Id | Ref)]
+    return []
+
+
+def _walk(model: type[BaseModel], data: Any, path: DataPath) -> Iterator[_Marked]:
+    """Yield every id and reference in `data`, read as an instance of `model`."""
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in data:
+            continue
+        here = (*path, key)
+        for marker in info.metadata:
+            if isinstance(marker, Id | Ref) and isinstance(data[key], str):
+                yield _Marked(marker, data[key], here)
+        yield from _walk_value(info.annotation, data[key], here)
+
+
+def _walk_value(annotation: Any, value: Any, path: DataPath) -> Iterator[_Marked]:
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            if arg is not type(None):
+                yield from _walk_value(arg, value, path)
+    elif origin is list and isinstance(value, list):
+        (item_type,) = get_args(annotation)
+        for index, item in enumerate(value):
+            for marker in _markers(item_type):
+                if isinstance(item, str):
+                    yield _Marked(marker, item, (*path, index))
+            yield from _walk_value(item_type, item, (*path, index))
+    elif origin is Annotated:
+        yield from _walk_value(get_args(annotation)[0], value, path)
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield from _walk(annotation, value, path)
+
+
+def check_references(source: Source) -> list[Problem]:
+    """Every id is unique among its kind; every reference names an existing id."""
+    marked = list(_walk(Plan, source.data, ()))
+    first: dict[tuple[str, str], DataPath] = {}
+    problems: list[Problem] = []
+    for item in marked:
+        if isinstance(item.marker, Id):
+            key = (item.marker.kind, item.value)
+            if key in first:
+                kind = KIND_NAMES[item.marker.kind]
+                problems.append(
+                    source.problem(
+                        item.path,
+                        f"{kind} id '{item.value}' is used twice",
+                        f"it is first used at {source.locate(first[key])}; ids must be unique",
+                    )
+                )
+            else:
+                first[key] = item.path
+    for item in marked:
+        if isinstance(item.marker, Ref) and (item.marker.kind, item.value) not in first:
+            kind = KIND_NAMES[item.marker.kind]
+            known = sorted(value for (k, value) in first if k == item.marker.kind)
+            hint = f"known ids: {', '.join(known)}" if known else f"the plan has no {kind}s"
+            problems.append(source.problem(item.path, f"no {kind} has the id '{item.value}'", hint))
+    return problems
+
+
+def _number(value: Any) -> float | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return float(value) if is_number else None
+
+
+def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def check_values(source: Source) -> list[Problem]:
+    """Values that depend on each other: percent ranges, school years, date order."""
+    data = source.data if isinstance(source.data, dict) else {}
+    problems: list[Problem] = []
+    for index, outcome in _dicts(data.get("outcomes")):
+        if outcome.get("unit") != "percent":
+            continue
+        base: DataPath = ("outcomes", index)
+        values: list[tuple[DataPath, Any]] = [
+            ((*base, "baseline", "value"), (outcome.get("baseline") or {}).get("value")),
+            ((*base, "final_target", "value"), (outcome.get("final_target") or {}).get("value")),
+        ]
+        for t_index, target in _dicts(outcome.get("interim_targets")):
+            values.append(((*base, "interim_targets", t_index, "value"), target.get("value")))
+        for path, value in values:
+            number = _number(value)
+            if number is not None and not 0 <= number <= 100:
+                problems.append(
+                    source.problem(
+                        path,
+                        f"{value} is not a percentage between 0 and 100",
+                        "the outcome's unit is percent; write 45 for 45%",
+                    )
+                )
+    problems += _check_school_years(source, data)
+    for path in (("plan", "years"), ("action_plan",)):
+        section: Any = data
+        for key in path:
+            section = section.get(key) if isinstance(section, dict) else None
+        if not isinstance(section, dict):
+            continue
+        start, end = section.get("start"), section.get("end")
+        if isinstance(start, str) and isinstance(end, str) and len(start) == len(end) == 10:
+            if end <= start:  # ISO dates order as text
+                problems.append(
+                    source.problem((*path, "end"), f"ends ({end}) before it starts ({start})")
+                )
+    return problems
+
+
+def _check_school_years(source: Source, data: Any, path: DataPath = ()) -> Iterator[Problem]:
+    """A school year such as '2024-25' names two consecutive years."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in ("year", "school_year") and isinstance(value, str) and len(value) == 7:
+                first, _, second = value.partition("-")
+                if first.isdigit() and second.isdigit() and (int(first) + 1) % 100 != int(second):
+                    yield source.problem(
+                        (*path, key),
+                        f"'{value}' is not a school year",
+                        f"write two consecutive years, e.g. '{first}-{(int(first) + 1) % 100:02d}'",
+                    )
+            else:
+                yield from _check_school_years(source, value, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _check_school_years(source, item, (*path, index))

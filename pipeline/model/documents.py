@@ -1,0 +1,101 @@
+"""The three documents the pipeline produces: which template each uses, when a plan has it,
+and its title."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.model.plan import Plan
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One kind of output document."""
+
+    name: str
+    """Output file stem and `--document` name, e.g. 'action-plan'."""
+    template: str
+    """Template path relative to the templates folder."""
+    subject: str
+    included: Callable[[Plan], bool]
+    """Whether a plan has this document (a section that is absent means it does not)."""
+    _title: Callable[[Plan], str]
+    label: str
+    """How its pages are numbered in a plan's packet: '<label> 1', '<label> 2'…"""
+
+    def title(self, plan: Plan) -> str:
+        return self._title(plan)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.docx"
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"{self.name}.pdf"
+
+    def template_in(self, custom: Path | None) -> Path:
+        """The template to use: from the `custom` folder when it has one for this document
+        (named like the output, `action-plan.docx`, or at the built-in's relative path,
+        `dese/action-plan.docx`), else the built-in one."""
+        if custom is not None:
+            for candidate in (custom / self.filename, custom / self.template):
+                if candidate.is_file():
+                    return candidate
+        return TEMPLATES_DIR / self.template
+
+
+def _has_improvement_plan(plan: Plan) -> bool:
+    sections = (
+        plan.foundation,
+        plan.needs_assessment,
+        plan.theory_of_action,
+        plan.objectives,
+        plan.supports,
+        plan.outcomes,
+    )
+    return any(section is not None for section in sections)
+
+
+DOCUMENTS: tuple[Document, ...] = (
+    Document(
+        "improvement-plan",
+        "dese/improvement-plan.docx",
+        "Multi-year improvement plan (Massachusetts Planning for Success)",
+        _has_improvement_plan,
+        lambda plan: plan.plan.title,
+        "Plan",
+    ),
+    Document(
+        "action-plan",
+        "dese/action-plan.docx",
+        "Annual action plan: implementation benchmarks and resources",
+        lambda plan: plan.action_plan is not None,
+        lambda plan: (
+            f"Annual Action Plan {plan.action_plan.school_year}"
+            if plan.action_plan
+            else "Annual Action Plan"
+        ),
+        "Action Plan",
+    ),
+    Document(
+        "roadmap",
+        "roadmap/roadmap.docx",
+        "Continuous improvement process roadmap",
+        lambda plan: plan.roadmap is not None,
+        lambda plan: "Continuous Improvement Process Roadmap",
+        "Roadmap",
+    ),
+)
+
+BY_NAME = {document.name: document for document in DOCUMENTS}
+BY_FILENAME = {document.filename: document for document in DOCUMENTS}
+
+PACKET = "packet.pdf"
+"""The file joining a plan's PDFs (built with --pdf)."""

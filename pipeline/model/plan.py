@@ -1,0 +1,351 @@
+"""The canonical plan model: the one definition of what a plan contains.
+
+The JSON Schema (`pipeline schema`), the template context and the integrity checks are derived
+from these classes. Every field has a description (it becomes the schema's description, the
+workbook's input message and the template authors' documentation); unknown fields are errors.
+
+Ids are declared with `Id("kind")` and references with `Ref("kind")`; `integrity.py` walks the
+model to check that ids are unique and every reference resolves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import ConfigDict, Field
+
+from pipeline.model.fields import (
+    EvidenceTier,
+    Id,
+    IdText,
+    Percent,
+    Record,
+    Ref,
+    SchoolYear,
+    Text,
+)
+from pipeline.model.plan_info import (
+    Organization,
+    PlanInfo,
+)
+from pipeline.model.vocabulary import (
+    BenchmarkType,
+    DataCategory,
+    Direction,
+    Frequency,
+    ResourceKind,
+    RoadmapPhase,
+    Status,
+    StudentGroup,
+    Subject,
+    Unit,
+)
+
+# ---------------------------------------------------------------------------------------------
+# foundation, needs assessment, theory of action
+
+
+class CoreValue(Record):
+    name: Text = Field(description="The value in a word or phrase, e.g. 'Equity'.")
+    description: Text | None = Field(None, description="What the value means in practice.")
+
+
+class Foundation(Record):
+    """Mission, vision and core values: the foundation of the plan."""
+
+    mission: Text = Field(description="Why the school or district exists.")
+    vision: Text = Field(description="Aspirations for students: what future success looks like.")
+    core_values: list[CoreValue] = Field(
+        default_factory=list, description="Principles that guide decisions and action."
+    )
+
+
+class Gap(Record):
+    subject: Subject = Field(description="Core subject or indicator the gap is measured in.")
+    metric: Text = Field(
+        description="What is measured, e.g. 'MCAS ELA % meeting or exceeding expectations'."
+    )
+    student_group: StudentGroup = Field(description="The student group with the gap.")
+    group_value: Percent = Field(description="The group's result, in percent (0–100).")
+    comparison_group: StudentGroup = Field(
+        StudentGroup.ALL_STUDENTS, description="The group compared against."
+    )
+    comparison_value: Percent = Field(
+        description="The comparison group's result, in percent (0–100)."
+    )
+    year: SchoolYear = Field(description="School year of the data, e.g. '2024-25'.")
+    higher_is_better: bool = Field(
+        True, description="False for measures such as chronic absenteeism, where lower is better."
+    )
+    note: Text | None = Field(None, description="Context or trend worth knowing.")
+
+
+class DataFinding(Record):
+    category: DataCategory = Field(description="Student, perception or systems data.")
+    finding: Text = Field(description="What the data show.")
+    source: Text | None = Field(None, description="Where the data come from.")
+
+
+class RootCause(Record):
+    id: Annotated[IdText, Id("root_cause")] = Field(description="Unique id, e.g. 'RC1'.")
+    description: Text = Field(description="The underlying cause the plan addresses.")
+
+
+class ResourceInequity(Record):
+    description: Text = Field(description="The inequity in resources identified.")
+    evidence: Text | None = Field(None, description="Data or budget review that shows it.")
+    addressed_by: list[Annotated[IdText, Ref("initiative")]] = Field(
+        default_factory=list, description="Ids of the initiatives that address it."
+    )
+
+
+class NeedsAssessment(Record):
+    """The data analysis the plan rests on."""
+
+    summary: Text = Field(description="How the needs assessment was conducted, and by whom.")
+    completed_on: dt.date | None = Field(None, description="When it was completed (YYYY-MM-DD).")
+    student_group_gaps: list[Gap] = Field(
+        default_factory=list,
+        description="Achievement gaps between student groups in core subjects.",
+    )
+    data_findings: list[DataFinding] = Field(
+        default_factory=list, description="Findings from student, perception and systems data."
+    )
+    strengths: list[Text] = Field(default_factory=list, description="Assets to build on.")
+    challenges: list[Text] = Field(default_factory=list, description="Challenges identified.")
+    root_causes: list[RootCause] = Field(
+        default_factory=list, description="Root causes found by the team."
+    )
+    resource_inequities: list[ResourceInequity] = Field(
+        default_factory=list, description="Resource inequities identified (ESSA CSI/ATSI)."
+    )
+    prioritized_needs: list[Text] = Field(
+        default_factory=list, description="The needs the plan addresses, highest priority first."
+    )
+
+
+class TheoryOfAction(Record):
+    """If / then / so that / thereby, or a single if–then statement."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    if_: Text | None = Field(
+        None, alias="if", description="IF we implement this evidence-based strategy…"
+    )
+    then: Text | None = Field(None, description="THEN adults will demonstrate these practices…")
+    so_that: Text | None = Field(None, description="SO THAT students who most need it grow…")
+    thereby: Text | None = Field(None, description="THEREBY meeting the long-term goal…")
+    statement: Text | None = Field(
+        None, description="The theory of action as one if–then statement, when not in parts."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# objectives and supports
+
+
+class Evidence(Record):
+    tier: EvidenceTier = Field(
+        description="ESSA evidence tier (ESEA §8101(21)): 1 strong, 2 moderate, 3 promising, "
+        "4 demonstrates a rationale."
+    )
+    citation: Text = Field(description="The study, review or rationale the tier rests on.")
+    funded_by_1003: bool = Field(
+        False, description="Whether ESSA §1003 school-improvement funds pay for it."
+    )
+    evaluation: Text | None = Field(
+        None, description="How its effects are examined (required for tier 4)."
+    )
+
+
+class Initiative(Record):
+    id: Annotated[IdText, Id("initiative")] = Field(description="Unique id, e.g. '1.1'.")
+    title: Text = Field(description="Name of the project or program.")
+    description: Text = Field(description="What the initiative does: the 'how'.")
+    lead: Text = Field(description="Person or team who owns the initiative.")
+    evidence: Evidence | None = Field(None, description="ESSA evidence base of the strategy.")
+    professional_development: Text | None = Field(
+        None, description="Professional development that supports this initiative."
+    )
+    district_objective: Text | None = Field(
+        None, description="The District Plan objective this initiative supports."
+    )
+    also_serves: list[Annotated[IdText, Ref("objective")]] = Field(
+        default_factory=list,
+        description="Ids of other strategic objectives this initiative also advances.",
+    )
+
+
+class Objective(Record):
+    id: Annotated[IdText, Id("objective")] = Field(description="Unique id, e.g. 'SO1'.")
+    title: Text = Field(description="The objective: the 'what'.")
+    rationale: Text = Field(description="Why it matters: the 'why', grounded in the data.")
+    root_causes: list[Annotated[IdText, Ref("root_cause")]] = Field(
+        default_factory=list, description="Ids of the root causes it addresses."
+    )
+    initiatives: list[Initiative] = Field(
+        default_factory=list, description="The strategic initiatives that achieve it."
+    )
+
+
+class SupportActivity(Record):
+    title: Text = Field(description="Name of the activity.")
+    description: Text = Field(description="What it is, who takes part and when.")
+    initiatives: list[Annotated[IdText, Ref("initiative")]] = Field(
+        default_factory=list, description="Ids of the initiatives it supports."
+    )
+
+
+class Supports(Record):
+    """Professional development, induction and mentoring, and English learner programs."""
+
+    professional_development: list[SupportActivity] = Field(
+        default_factory=list, description="Professional development supporting the initiatives."
+    )
+    induction_mentoring: list[SupportActivity] = Field(
+        default_factory=list, description="Teacher induction and mentoring activities."
+    )
+    english_learners: list[SupportActivity] = Field(
+        default_factory=list, description="Program models and approaches for English learners."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# outcomes
+
+
+class Baseline(Record):
+    value: float = Field(description="The starting value, in the outcome's unit.")
+    year: SchoolYear = Field(description="School year of the baseline, e.g. '2024-25'.")
+
+
+class Target(Record):
+    value: float = Field(description="The value to reach, in the outcome's unit.")
+    date: dt.date = Field(description="When it is to be reached (YYYY-MM-DD).")
+
+
+class OutcomeMonitoring(Record):
+    frequency: Frequency = Field(description="How often progress is checked.")
+    owner: Text = Field(description="Who tracks this outcome.")
+
+
+class Outcome(Record):
+    id: Annotated[IdText, Id("outcome")] = Field(description="Unique id, e.g. 'O1'.")
+    statement: Text = Field(description="The SMART outcome in one sentence.")
+    objectives: list[Annotated[IdText, Ref("objective")]] = Field(
+        min_length=1, description="Ids of the strategic objectives it measures."
+    )
+    metric: Text = Field(description="What is measured, e.g. 'Chronic absenteeism rate'.")
+    student_group: StudentGroup = Field(description="The students whose result is measured.")
+    unit: Unit = Field(description="Unit of the baseline and targets.")
+    direction: Direction = Field(description="Whether success means the value goes up or down.")
+    baseline: Baseline = Field(description="The starting point.")
+    interim_targets: list[Target] = Field(
+        default_factory=list, description="Targets during the plan, in date order."
+    )
+    final_target: Target = Field(description="The target at the end of the plan.")
+    data_source: Text = Field(description="Where the measure comes from, e.g. 'DESE profiles'.")
+    monitoring: OutcomeMonitoring | None = Field(None, description="How it is tracked.")
+    evaluation: Text | None = Field(
+        None, description="How the initiatives' effectiveness is evaluated against it."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# action plan
+
+
+class Benchmark(Record):
+    id: Annotated[IdText, Id("benchmark")] = Field(description="Unique id, e.g. 'B1.1.1'.")
+    initiative: Annotated[IdText, Ref("initiative")] = Field(
+        description="Id of the initiative this benchmark serves."
+    )
+    type: BenchmarkType = Field(description="Process, or early evidence of change.")
+    description: Text = Field(description="Who will do what (process) or what change is seen.")
+    responsible: Text = Field(description="Person(s) responsible.")
+    start: dt.date | None = Field(None, description="When the work starts (YYYY-MM-DD).")
+    due: dt.date = Field(description="When it is due (YYYY-MM-DD).")
+    evidence: Text = Field(description="Evidence of completion or of the change.")
+    status: Status = Field(Status.NOT_STARTED, description="Status during the year.")
+
+
+class Resource(Record):
+    initiative: Annotated[IdText, Ref("initiative")] = Field(
+        description="Id of the initiative the resource supports."
+    )
+    kind: ResourceKind = Field(description="Staff, funding, materials, time or partner.")
+    description: Text = Field(description="What the resource is.")
+    funding_source: Text | None = Field(
+        None, description="Funding source, e.g. 'Title I' or 'ESSA §1003 school improvement'."
+    )
+    amount: float | None = Field(None, ge=0, description="Amount in US dollars.")
+
+
+class ActionPlan(Record):
+    """The annual action plan: implementation benchmarks and resources for one school year."""
+
+    school_year: SchoolYear = Field(description="The school year covered, e.g. '2025-26'.")
+    start: dt.date = Field(description="First day of the school year (YYYY-MM-DD).")
+    end: dt.date = Field(description="Last day of the school year (YYYY-MM-DD).")
+    benchmarks: list[Benchmark] = Field(
+        default_factory=list, description="Process and early-evidence benchmarks."
+    )
+    resources: list[Resource] = Field(
+        default_factory=list, description="Staff and financial resources per initiative."
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# roadmap
+
+
+class PhaseRow(Record):
+    phase: RoadmapPhase = Field(description="The phase of the continuous improvement process.")
+    done: Text | None = Field(None, description="What have we done?")
+    engagement: Text | None = Field(None, description="How have we engaged stakeholders?")
+    still_to_do: Text | None = Field(None, description="What do we still need to do?")
+    by_when: dt.date | None = Field(None, description="By when? (YYYY-MM-DD)")
+    responsible: Text | None = Field(None, description="Who is responsible?")
+
+
+class Roadmap(Record):
+    """The continuous-improvement roadmap: one row per phase."""
+
+    phases: list[PhaseRow] = Field(description="The five phases, in order.")
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan
+
+
+class Plan(Record):
+    """One organization's improvement plan."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_ref: str | None = Field(
+        None, alias="$schema", description="Address of the JSON Schema, for editors."
+    )
+    organization: Organization = Field(description="Who the plan is for.")
+    plan: PlanInfo = Field(description="Title, years, revision, designation and governance.")
+    foundation: Foundation | None = Field(None, description="Mission, vision, core values.")
+    needs_assessment: NeedsAssessment | None = Field(
+        None, description="Data analysis: gaps, findings, root causes, priorities."
+    )
+    theory_of_action: TheoryOfAction | None = Field(
+        None, description="Why the chosen actions lead to the vision."
+    )
+    objectives: list[Objective] | None = Field(
+        None, description="Strategic objectives (3–5), each with its initiatives."
+    )
+    supports: Supports | None = Field(
+        None, description="Professional development, induction and mentoring, EL programs."
+    )
+    outcomes: list[Outcome] | None = Field(
+        None, description="SMART outcomes with interim and final targets."
+    )
+    action_plan: ActionPlan | None = Field(
+        None, description="The annual action plan: benchmarks and resources."
+    )
+    roadmap: Roadmap | None = Field(None, description="The continuous-improvement roadmap.")

@@ -1,0 +1,9 @@
+"""Check reports, and the dashboard of a build's output folder.
+
+- `formats.py`: a check as text, markdown and JSON (documented in docs/checks.md), and the
+  list of rules;
+- `html.py`: a plan's `check.html` and the folder's `index.html`, self-contained pages;
+- `outputs.py`: the reports a build writes beside each plan's documents, and the dashboard.
+
+Imports the foundation, `pipeline.model`, `pipeline.inputs` and `pipeline.checks`.
+"""
