@@ -241,3 +241,54 @@ def test_python_m_pipeline() -> None:
         [sys.executable, "-m", "pipeline", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("pipeline, version ")
+
+
+def _plans(folder: Path, count: int, minimal_data: dict[str, Any]) -> Path:
+    folder.mkdir()
+    for n in range(count):
+        data = json.loads(json.dumps(minimal_data))
+        data["organization"]["code"] = f"0099{n:04d}"
+        data["organization"]["name"] = f"School {n}"
+        write(folder / f"school-{n}.json", data)
+    return folder
+
+
+def test_progress_counts_the_plans_of_the_shard(
+    tmp_path: Path, minimal_data: dict[str, Any]
+) -> None:
+    inputs = _plans(tmp_path / "in", 6, minimal_data)
+    result = run("build", str(inputs), "--out", str(tmp_path / "out"), "--shard", "1/2", "-j", "1")
+    lines = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    total = int(result.stdout.split(" plan(s)")[0])
+    assert 0 < total < 6
+    assert [line.split("]")[0] for line in lines] == [f"[{n}/{total}" for n in range(1, total + 1)]
+
+
+def test_a_build_without_pdf_says_why_the_pdfs_go() -> None:
+    from pipeline.batch.manifest import Entry
+
+    before = Entry("s", "x", {}, {"pdf": True, "pdf_a": False}, "1")
+    now = Entry("s", "x", {}, {}, "1")
+    assert before.changes(now) == ["PDFs removed: this build has no --pdf"]
+    assert now.changes(before) == ["PDFs asked for (--pdf)"]
+    profiles = Entry("s", "x", {}, {"profiles": ["essa-csi"]}, "1")
+    assert profiles.changes(now) == ["profiles changed (now the plan's own)"]
+
+
+def test_every_command_has_a_whole_short_help() -> None:
+    """`pipeline --help` lists each command with a first line short enough to show whole."""
+    result = run("--help")
+    listed = result.stdout.split("Commands:\n")[1].splitlines()
+    assert listed and not [line for line in listed if line.endswith("...")]
+
+    def commands(group: click.Group) -> list[click.Command]:
+        found: list[click.Command] = []
+        for command in group.commands.values():
+            found.append(command)
+            if isinstance(command, click.Group):
+                found += commands(command)
+        return found
+
+    for command in commands(cli):  # type: ignore[arg-type]
+        assert command.help, f"{command.name} has no help text"
+        assert not command.get_short_help_str(limit=60).endswith("..."), command.name

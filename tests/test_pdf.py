@@ -275,7 +275,7 @@ def test_pdf_a_is_identified_in_every_pdf_and_the_packet(
     pdf_a: tuple[Path, BuildReport], plans: dict[str, Plan]
 ) -> None:
     out, report = pdf_a
-    assert [r.reasons for r in report.results] == [["options changed"]]
+    assert [r.reasons for r in report.results] == [["PDF/A asked for (--pdf-a)"]]
     plan = plans[INPUTS[0].name]
     folder = out / pipeline.batch.worker.slug(plan)
     for pdf in sorted(folder.glob("*.pdf")):

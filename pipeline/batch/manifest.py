@@ -72,7 +72,7 @@ class Entry:
             )
             reasons.append(f"template changed ({', '.join(changed)})")
         if self.options != other.options:
-            reasons.append("options changed")
+            reasons += _option_changes(self.options, other.options)
         if self.pipeline_version != other.pipeline_version:
             reasons.append(
                 f"pipeline version changed ({self.pipeline_version} → {other.pipeline_version})"
@@ -89,6 +89,27 @@ class Entry:
     def from_json(cls, data: dict[str, Any]) -> Entry:
         outputs = {name: Output(**value) for name, value in data.get("outputs", {}).items()}
         return cls(**{**data, "outputs": outputs})
+
+
+def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """Why the options recorded for a plan differ from this build's, in the user's terms."""
+    reasons = []
+    if before.get("pdf") and not now.get("pdf"):
+        reasons.append("PDFs removed: this build has no --pdf")
+    elif now.get("pdf") and not before.get("pdf"):
+        reasons.append("PDFs asked for (--pdf)")
+    elif before.get("pdf_a") != now.get("pdf_a"):
+        reasons.append(
+            "PDF/A asked for (--pdf-a)" if now.get("pdf_a") else "PDF/A no longer asked for"
+        )
+    if before.get("profiles") != now.get("profiles"):
+        shown = ", ".join(now.get("profiles") or []) or "the plan's own"
+        reasons.append(f"profiles changed (now {shown})")
+    rest = set(before) | set(now)
+    rest -= {"pdf", "pdf_a", "profiles"}
+    if any(before.get(key) != now.get(key) for key in rest):
+        reasons.append("options changed")
+    return reasons or ["options changed"]
 
 
 @dataclass

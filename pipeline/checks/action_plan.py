@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from pipeline.checks.rules import (
     Case,
-    Document,
     Issue,
     initiatives,
     is_placeholder,
@@ -16,6 +15,7 @@ from pipeline.checks.rules import (
     school_year_of,
 )
 from pipeline.errors import Severity
+from pipeline.model.documents import ACTION_PLAN
 from pipeline.model.vocabulary import BenchmarkType, ResourceKind
 
 _STATUTE = (
@@ -24,7 +24,7 @@ _STATUTE = (
 )
 _MPIF = "DESE 'PfS Creating Action Plan'"
 _SECTION = "Annual Action Plan: I. Implementation Benchmarks"
-_DOC = Document.ACTION_PLAN
+_DOC = ACTION_PLAN
 
 
 @rule(

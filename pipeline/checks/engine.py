@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.checks.profiles import applicable, ordered, plan_profiles
-from pipeline.checks.rules import REGISTRY, Case, Document, Rule, ordered_rules
+from pipeline.checks.rules import REGISTRY, Case, Rule, ordered_rules
 from pipeline.errors import DataPath, Problem, Severity, json_path
 from pipeline.inputs.integrity import check_references
 from pipeline.inputs.read import read_inputs
 from pipeline.inputs.source import Source
-from pipeline.model.documents import DOCUMENTS
+from pipeline.model.documents import DOCUMENTS, IMPROVEMENT_PLAN
 from pipeline.model.plan import Plan
 from pipeline.model.vocabulary import Profile
 
@@ -43,7 +43,7 @@ class Finding:
 
     @property
     def document(self) -> str:
-        return self.rule.document.value
+        return self.rule.document.name
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class PlanCheck:
         if self.plan is None:
             return []
         needed = {  # the documents the profiles' own rules are about (not INPUT-1, INT-1)
-            REGISTRY[rule_id].document.value
+            REGISTRY[rule_id].document.name
             for rule_id in self.applied
             if REGISTRY[rule_id].check is not None
         }
@@ -111,7 +111,7 @@ class PlanCheck:
             document.name
             for document in DOCUMENTS
             if document.included(self.plan)
-            or (document.name == Document.IMPROVEMENT_PLAN and document.name in needed)
+            or (document is IMPROVEMENT_PLAN and document.name in needed)
         ]
 
     def completeness(self) -> list[Completeness]:
@@ -122,7 +122,7 @@ class PlanCheck:
                 rule_id
                 for rule_id, severity in self.applied.items()
                 if severity is Severity.ERROR
-                and REGISTRY[rule_id].document == name
+                and REGISTRY[rule_id].document.name == name
                 and REGISTRY[rule_id].check is not None
             }
             mine = [f for f in self.findings if f.document == name]

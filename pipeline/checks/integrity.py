@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Document, Issue, Rule, declare, rule
+from pipeline.checks.rules import Case, Issue, Rule, declare, rule
 from pipeline.errors import Severity
+from pipeline.model.documents import IMPROVEMENT_PLAN
 
 _MODEL = "The plan model (schema/plan.schema.json)"
 
@@ -22,7 +23,7 @@ declare(
         Severity.ERROR,
         f"{_MODEL}: every required field present, values of the right type, dates real dates, "
         "percentages 0–100, closed lists closed",
-        Document.IMPROVEMENT_PLAN,
+        IMPROVEMENT_PLAN,
         "The whole input",
         crosswalk=False,
         explanation="The input matches the published JSON Schema and the plan model. "
@@ -37,7 +38,7 @@ declare(
         Severity.ERROR,
         f"{_MODEL}; DESE Massachusetts Planning and Implementation Framework (objective → "
         "initiative → benchmark; outcome → objective)",
-        Document.IMPROVEMENT_PLAN,
+        IMPROVEMENT_PLAN,
         "The whole input",
         crosswalk=False,
         explanation="Objective, initiative, outcome, benchmark and root cause ids are unique, "

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Document, Issue, rule
+from pipeline.checks.rules import Case, Issue, rule
 from pipeline.errors import Severity
+from pipeline.model.documents import ROADMAP
 from pipeline.model.vocabulary import RoadmapPhase
 
 _ODE = (
@@ -14,7 +15,7 @@ _ODE = (
     "581-022-0606): set the vision, assess needs, create the plan, implement, monitor and adjust"
 )
 _SECTION = "Continuous Improvement Process Roadmap"
-_DOC = Document.ROADMAP
+_DOC = ROADMAP
 
 
 @rule(

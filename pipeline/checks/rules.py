@@ -13,19 +13,11 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from pipeline.errors import DataPath, Severity
+from pipeline.model.documents import IMPROVEMENT_PLAN, Document
 from pipeline.model.plan import Initiative, Plan
 from pipeline.model.vocabulary import Profile
-
-
-class Document(StrEnum):
-    """The document a rule's requirement belongs to (the names of `documents.py`)."""
-
-    IMPROVEMENT_PLAN = "improvement-plan"
-    ACTION_PLAN = "action-plan"
-    ROADMAP = "roadmap"
 
 
 @dataclass(frozen=True)
@@ -99,7 +91,7 @@ def rule(
     *,
     severity: Severity = Severity.ERROR,
     citation: str,
-    document: Document = Document.IMPROVEMENT_PLAN,
+    document: Document = IMPROVEMENT_PLAN,
     section: str,
     crosswalk: bool = True,
 ) -> Callable[[Check], Check]:

@@ -160,7 +160,10 @@ def context(plan: Path, document: str) -> None:
 
 @cli.group()
 def templates() -> None:
-    """Check and preview Word templates (yours or the built-in ones)."""
+    """Check and preview Word templates.
+
+    Yours, or the built-in ones.
+    """
 
 
 def _template_json(problem: Problem) -> dict[str, Any]:
@@ -224,7 +227,7 @@ def templates_check(files: tuple[Path, ...], fmt: str) -> None:
 )
 @reports_errors
 def templates_preview(template: Path, plan_path: Path | None, target: Path | None) -> None:
-    """Fill a template with an example plan, to see each tag's value.
+    """Fill a template with an example plan.
 
     Every value a tag filled in is highlighted.
 

@@ -94,6 +94,8 @@ DOCUMENTS: tuple[Document, ...] = (
     ),
 )
 
+IMPROVEMENT_PLAN, ACTION_PLAN, ROADMAP = DOCUMENTS
+
 BY_NAME = {document.name: document for document in DOCUMENTS}
 BY_FILENAME = {document.filename: document for document in DOCUMENTS}
 

@@ -200,7 +200,7 @@ def rules_json() -> dict[str, Any]:
                 "title": rule.title,
                 "severity": rule.severity.value,
                 "citation": rule.citation,
-                "document": rule.document.value,
+                "document": rule.document.name,
                 "section": rule.section,
                 "profiles": _applied_by(rule),
                 "explanation": rule.explanation,
@@ -243,7 +243,7 @@ def rules_markdown() -> str:
                 "",
                 f"- Default severity: {default}",
                 f"- Profiles: {', '.join(_applied_by(rule))}",
-                f"- Document: {rule.document.value} ({rule.section})",
+                f"- Document: {rule.document.name} ({rule.section})",
                 f"- Source: {rule.citation}",
                 "",
             ]
