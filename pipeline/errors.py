@@ -169,6 +169,14 @@ class OutputLockedError(PipelineError):
         )
 
 
+class UnsafeOutputError(PipelineError):
+    """Raised when an output folder (or a shard being merged) holds something the pipeline
+    will not write through or read from: a symbolic link or a special file where its own file
+    or folder should be, or a damaged manifest of a shard."""
+
+    exit_code = 1
+
+
 def problem_json(problem: Problem) -> dict[str, Any]:
     """A problem as JSON reports hold it."""
     return {

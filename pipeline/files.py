@@ -7,17 +7,20 @@ crash or a kill leaves either the old complete file or the new one, never a part
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
+import stat
 import struct
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import OutputLockedError
+from pipeline.errors import OutputLockedError, UnsafeOutputError
 
 # 1980-01-01 00:00, what Word itself writes: the earliest time a zip entry can hold.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -106,11 +109,119 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def is_plain_name(name: str) -> bool:
+    """Whether `name` names one entry of a folder and nothing else: not empty, not `.` or
+    `..`, no separator, no NUL, not hidden (the pipeline's own dot files live there)."""
+    return (
+        0 < len(name) <= 255
+        and name not in (".", "..")
+        and not name.startswith(".")
+        and not any(char in name for char in "/\\\0")
+    )
+
+
+def is_temporary(name: str) -> bool:
+    """Whether `name` is one of `write_atomic`'s temporary files."""
+    return name.startswith(".") and name.endswith(".tmp") and len(name) > len("..tmp")
+
+
+def unsafe_folder(parent: Path, name: str) -> str | None:
+    """Why `parent/name` cannot be a folder the pipeline writes in, or None when it can (it
+    exists as a real folder, or does not exist yet and will be created)."""
+    if not is_plain_name(name):
+        return f"{name!r} is not a plain folder name"
+    try:
+        info = (parent / name).lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"{parent / name} cannot be read: {error.strerror or error}"
+    if stat.S_ISLNK(info.st_mode):
+        return f"{parent / name} is a symbolic link; the pipeline writes only inside {parent}/"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{parent / name} is not a folder"
+    return None
+
+
+def _open_folder(folder: Path) -> int | None:
+    """A descriptor of `folder` itself, never of what a symbolic link there points to."""
+    try:
+        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def _names_in(handle: int) -> Iterator[tuple[str, bool]]:
+    """(name, is a real folder) for each entry of the folder open as `handle`."""
+    with os.scandir(handle) as entries:
+        for entry in entries:
+            yield entry.name, entry.is_dir(follow_symlinks=False)
+
+
+def remove_temporaries(folder: Path) -> None:
+    """Remove `write_atomic`'s leftover temporaries in `folder` and its real subfolders,
+    following no symbolic link (a linked folder is not ours to clean)."""
+    top = _open_folder(folder)
+    if top is None:
+        return
+    try:
+        for name, is_folder in list(_names_in(top)):
+            if is_folder and is_plain_name(name):
+                inner = _open_folder(folder / name)
+                if inner is None:
+                    continue
+                try:
+                    for child, child_is_folder in list(_names_in(inner)):
+                        if is_temporary(child) and not child_is_folder:
+                            _unlink_at(child, inner)
+                finally:
+                    os.close(inner)
+            elif is_temporary(name) and not is_folder:
+                _unlink_at(name, top)
+    finally:
+        os.close(top)
+
+
+def _unlink_at(name: str, handle: int) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name, dir_fd=handle)
+
+
+def remove_owned(folder: Path, owned: Callable[[str], bool]) -> bool:
+    """Remove the files of `folder` that `owned` says the pipeline wrote (and its leftover
+    temporaries), then the folder itself if that leaves it empty. Follows no symbolic link: a
+    folder that is one is left alone, and a link named like an output is removed, not what it
+    points to. Returns whether the folder is gone; a folder holding anything else is kept."""
+    try:
+        info = folder.lstat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode):
+        return False
+    handle = _open_folder(folder)
+    if handle is None:
+        return False
+    try:
+        for name, is_folder in list(_names_in(handle)):
+            if not is_folder and (owned(name) or is_temporary(name)):
+                _unlink_at(name, handle)
+    finally:
+        os.close(handle)
+    try:
+        folder.rmdir()
+    except OSError:
+        return False
+    return True
+
+
 class OutputLock:
     """An exclusive lock on an output folder, so two builds into it cannot interleave.
 
     It is an advisory `flock` on `OUT/.pipeline.lock`: the kernel releases it when the holder
-    exits, even when it is killed, so a crashed build never leaves the folder locked.
+    exits, even when it is killed, so a crashed build never leaves the folder locked. A lock
+    file that is a symbolic link (or not a regular file) is refused, never written through.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -120,8 +231,23 @@ class OutputLock:
     def __enter__(self) -> OutputLock:
         import fcntl
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise UnsafeOutputError(
+                f"{self.path.parent}/ cannot be made a folder: {error.strerror or error}"
+            ) from None
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            handle = os.open(self.path, flags, 0o644)
+        except OSError as error:
+            raise UnsafeOutputError(
+                f"{self.path} cannot be used as the output folder's lock "
+                f"({_lock_trouble(self.path, error)}); remove it and build again"
+            ) from None
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            os.close(handle)
+            raise UnsafeOutputError(f"{self.path} is not a regular file; remove it and build again")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -143,3 +269,9 @@ class OutputLock:
         if self._handle is not None:
             os.close(self._handle)  # closing releases the lock
             self._handle = None
+
+
+def _lock_trouble(path: Path, error: OSError) -> str:
+    if path.is_symlink():
+        return "it is a symbolic link"
+    return error.strerror or str(error)

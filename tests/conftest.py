@@ -1,16 +1,26 @@
-"""Shared fixtures: the example plans, the minimal scenario, and text extraction from .docx."""
+"""Shared fixtures: the example plans, the minimal scenario, text extraction from .docx, the
+OOXML validator; the hypothesis profiles; and the check that no test leaves a process behind."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import ctypes
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import docx
+import psutil
 import pytest
+from hypothesis import settings
 
 from pipeline.documents.plan_documents import render_plan
 from pipeline.inputs.source import Source
@@ -21,6 +31,12 @@ ROOT = Path(__file__).resolve().parent.parent
 INPUTS = sorted((ROOT / "inputs").glob("*.json"))
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 MINIMAL = SCENARIOS / "minimal.json"
+
+# Hypothesis: few examples by default (the edit-test loop), more in CI (`.ci/run` sets
+# HYPOTHESIS_PROFILE=ci; `HYPOTHESIS_PROFILE=ci make test` runs that depth locally).
+settings.register_profile("default", max_examples=5)
+settings.register_profile("ci", max_examples=60, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def read_json(path: Path) -> Any:
@@ -77,3 +93,138 @@ def document_lines(data: bytes) -> list[str]:
     for section in document.sections:
         lines += [f"[footer] {p.text}" for p in section.footer.paragraphs if p.text]
     return lines
+
+
+# --- The OOXML validator ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ooxml_errors() -> Any:
+    """A function giving the errors openxml-audit (Office 2019 rules, strict, as its command line
+    `openxml-audit -f office2019` checks) finds in a .docx; one validator per session, in
+    process (a subprocess per document cost a second of start-up each)."""
+    try:
+        from openxml_audit import FileFormat, OpenXmlValidator, ValidationSeverity
+    except ImportError:
+        pytest.skip("openxml-audit is not installed (pip install -e '.[dev]')")
+    validator = OpenXmlValidator(file_format=FileFormat.OFFICE_2019, strict=True)
+
+    def errors(path: Path) -> list[str]:
+        result = validator.validate(str(path))
+        found = [str(e) for e in result.errors if e.severity is ValidationSeverity.ERROR]
+        return found if found or result.is_valid else [f"{path.name}: not valid"]
+
+    return errors
+
+
+# --- Processes: every test cleans up what it starts -----------------------------------------
+
+
+def stop_process_group(process: subprocess.Popen[Any]) -> None:
+    """SIGKILL the process group of `process` (started with start_new_session=True: its own
+    group, which its workers share) and reap it, then reap what the group leaves to us."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    _wait_for_group(process.pid)
+    reap_orphans()
+
+
+def run_process(
+    command: list[str], timeout: float, check: bool = True, **options: Any
+) -> subprocess.CompletedProcess[Any]:
+    """`subprocess.run(command, capture_output=True)` in a process group of its own, which is
+    killed and reaped, with whatever it started, when it ends, fails or times out."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        **options,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        stop_process_group(process)
+    if check and process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, stdout, stderr)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+@pytest.fixture(scope="session")
+def soffice_profile(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A LibreOffice user profile (-env:UserInstallation) for the `soffice --convert-to` runs
+    of one test process: the first run creates it (a second or so), the next ones reuse it."""
+    return (tmp_path_factory.mktemp("soffice") / "profile").as_uri()
+
+
+def _wait_for_group(pgid: int, timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        members = [p for p in psutil.process_iter() if _in_group(p, pgid)]
+        if not members:
+            return
+        reap_orphans()
+        time.sleep(0.02)
+
+
+def _in_group(process: psutil.Process, pgid: int) -> bool:
+    try:
+        return os.getpgid(process.pid) == pgid and process.status() != psutil.STATUS_ZOMBIE
+    except (ProcessLookupError, psutil.Error):
+        return False
+
+
+def reap_orphans() -> None:
+    """Collect the exit status of our zombie children (orphans handed to us as subreaper)."""
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.Error, ChildProcessError):
+            if child.status() == psutil.STATUS_ZOMBIE:
+                os.waitpid(child.pid, os.WNOHANG)
+
+
+def _become_subreaper() -> None:
+    """Orphans of our descendants (the workers of a killed build) become our children instead
+    of init's, so the session-end check sees them. Linux only; elsewhere the check sees only
+    descendants whose parents are alive."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            pr_set_child_subreaper = 36
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def _alive_descendants(ignore: set[int]) -> list[psutil.Process]:
+    reap_orphans()
+    alive = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if child.pid not in ignore and child.status() != psutil.STATUS_ZOMBIE:
+                alive.append(child)
+    return alive
+
+
+def _describe(process: psutil.Process) -> str:
+    try:
+        return f"pid {process.pid}: {' '.join(process.cmdline())[:200]}"
+    except psutil.Error:
+        return f"pid {process.pid}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_outlives_the_session() -> Iterator[None]:
+    """Fails the session (per xdist worker) if a process started during it is still running
+    after every test and every other session fixture has finished (this fixture is set up
+    first, so it is torn down last), after a grace period of a few seconds."""
+    _become_subreaper()
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    yield
+    deadline = time.monotonic() + 5
+    while (left := _alive_descendants(before)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if left:
+        described = "\n".join(_describe(process) for process in left)
+        for process in left:  # do not leave them running after the failure either
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        reap_orphans()
+        pytest.fail(f"processes started by the tests are still running:\n{described}")

@@ -19,7 +19,7 @@ from pipeline.batch.build import BuildOptions, Status, build
 from pipeline.batch.manifest import Manifest, merge
 from pipeline.errors import OutputLockedError
 from pipeline.files import OutputLock
-from tests.conftest import INPUTS, MINIMAL, read_json
+from tests.conftest import INPUTS, MINIMAL, read_json, run_process, stop_process_group
 
 
 def make_plans(folder: Path, count: int) -> list[Path]:
@@ -187,16 +187,26 @@ def test_a_killed_build_never_leaves_a_broken_document(tmp_path: Path) -> None:
         "--force",
     ]
     for delay in (0.4, 0.8, 1.2, 1.6):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        # Its own process group: the kill takes its worker processes along (they would wait
+        # for work forever), as a SIGKILL of a whole job (a CI timeout, the OOM killer) does.
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            time.sleep(delay)
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+        finally:
+            stop_process_group(process)
         for document in out.rglob("*.docx"):
             with zipfile.ZipFile(document) as package:
                 assert package.testzip() is None, document
         if (out / "manifest.json").exists():
             json.loads((out / "manifest.json").read_text())  # always complete JSON
-    result = subprocess.run(command[:-1], capture_output=True, text=True)
+    result = run_process(command[:-1], timeout=120, check=False, text=True)
     assert result.returncode == 0, result.stderr
     assert len(list(out.rglob("*.docx"))) == 90
     assert list(out.rglob("*.tmp")) == []  # the next build cleans up after a killed one

@@ -68,8 +68,26 @@ def fake_office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Office:
     return Office(soffice="/nonexistent/soffice", python=str(python))
 
 
+def started_pids(tmp_path: Path) -> set[int]:
+    """The process ids of the stand-in instances started so far (each notes its own)."""
+    return {int(path.name) for path in (tmp_path / "starts").iterdir() if path.name.isdigit()}
+
+
 def starts(tmp_path: Path) -> int:
-    return sum(1 for path in (tmp_path / "starts").iterdir() if path.name.isdigit())
+    return len(started_pids(tmp_path))
+
+
+def running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def instance_pids(converter: Converter) -> list[int]:
+    """The process ids of the converter's running instances."""
+    return [slot.instance.process.pid for slot in converter._slots if slot.instance]
 
 
 DAY = dt.date(2025, 10, 15)
@@ -84,7 +102,10 @@ def test_a_hang_is_timed_out_and_retried_on_a_fresh_instance(
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
         assert converter.stats.retried == 1
         assert converter.stats.restarted_after_failure == 1
-    assert starts(tmp_path) == 2
+        (fresh,) = instance_pids(converter)
+    pids = started_pids(tmp_path)
+    assert len(pids) == 2 and fresh in pids  # the hung one, then the fresh one that converted
+    assert not any(running(pid) for pid in pids)
 
 
 def test_a_failure_names_what_went_wrong_and_the_others_go_on(
@@ -105,10 +126,16 @@ def test_a_failure_names_what_went_wrong_and_the_others_go_on(
 
 
 def test_instances_are_restarted_every_n_documents(fake_office: Office, tmp_path: Path) -> None:
+    converted_by: list[int] = []
     with Converter(fake_office, restart_after=2) as converter:
         for number in range(5):
             converter.convert(f"document-{number}.docx", DOCX, DAY)
-    assert starts(tmp_path) == 3
+            (pid,) = instance_pids(converter)
+            converted_by.append(pid)
+    first, second, third = dict.fromkeys(converted_by)  # three instances, in order
+    assert converted_by == [first, first, second, second, third]
+    assert started_pids(tmp_path) == {first, second, third}
+    assert not any(running(pid) for pid in converted_by)
 
 
 def test_the_pool_runs_several_instances(fake_office: Office, tmp_path: Path) -> None:
@@ -117,15 +144,24 @@ def test_the_pool_runs_several_instances(fake_office: Office, tmp_path: Path) ->
     with Converter(fake_office, instances=2) as converter, ThreadPoolExecutor(2) as threads:
         names = [f"document-{number}.docx" for number in range(6)]
         results = list(threads.map(lambda n: converter.convert(n, DOCX, DAY), names))
+        running_instances = instance_pids(converter)
     assert len(results) == 6
     assert starts(tmp_path) == 2
+    assert set(running_instances) <= started_pids(tmp_path)
 
 
-def test_no_process_outlives_the_converter(fake_office: Office) -> None:
-    with Converter(fake_office, instances=2) as converter:
-        converter.convert("one.docx", DOCX, DAY)
-        pids = [slot.instance.process.pid for slot in converter._slots if slot.instance]
-    for pid in pids:
+def test_no_process_outlives_the_converter(fake_office: Office, tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    converter = Converter(fake_office, instances=2, restart_after=2)
+    with converter, ThreadPoolExecutor(2) as threads:
+        names = [f"document-{number}.docx" for number in range(6)]
+        list(threads.map(lambda n: converter.convert(n, DOCX, DAY), names))
+        pids = instance_pids(converter)
+        assert pids and all(running(pid) for pid in pids)
+    started = started_pids(tmp_path)
+    assert len(started) >= 3 and set(pids) <= started  # instances retired, and the last ones
+    for pid in started:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
 

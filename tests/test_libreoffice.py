@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from pipeline.documents.plan_documents import render_plan
-from tests.conftest import INPUTS, MINIMAL, SCENARIOS, plan_of, read_json
+from tests.conftest import INPUTS, MINIMAL, SCENARIOS, plan_of, read_json, run_process
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [
@@ -26,17 +25,18 @@ pytestmark = [
 @pytest.mark.parametrize(
     "source", [*INPUTS, MINIMAL, SCENARIOS / "every-profile.json"], ids=lambda p: p.stem
 )
-def test_libreoffice_converts_every_document(source: Path, tmp_path: Path) -> None:
+def test_libreoffice_converts_every_document(
+    source: Path, tmp_path: Path, soffice_profile: str
+) -> None:
     plan = plan_of(read_json(source))
     documents = render_plan(plan)
     for name, data in documents.items():
         (tmp_path / name).write_bytes(data)
-    profile = (tmp_path / "profile").as_uri()
     assert SOFFICE is not None
-    subprocess.run(
+    run_process(
         [
             SOFFICE,
-            f"-env:UserInstallation={profile}",
+            f"-env:UserInstallation={soffice_profile}",
             "--headless",
             "--norestore",
             "--convert-to",
@@ -45,8 +45,6 @@ def test_libreoffice_converts_every_document(source: Path, tmp_path: Path) -> No
             str(tmp_path / "pdf"),
             *(str(tmp_path / name) for name in documents),
         ],
-        check=True,
-        capture_output=True,
         timeout=300,
     )
     for name in documents:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from pipeline.inputs.load import load
 from pipeline.inputs.validate import validate
 from pipeline.inputs.workbook import plan_layout
 from pipeline.inputs.workbook.layout import LISTS_SHEET, Kind
-from tests.conftest import MINIMAL, ROOT, read_json
+from tests.conftest import MINIMAL, ROOT, read_json, run_process
 from tests.workbooks import Edit
 
 HARBOR = ROOT / "inputs" / "harbor-view-elementary.json"
@@ -215,14 +214,14 @@ def _calc_missing() -> str | None:
     return None
 
 
-def _soffice(tmp_path: Path, target: str, source: Path) -> Path:
+def _soffice(tmp_path: Path, profile: str, target: str, source: Path) -> Path:
     """Convert `source` with LibreOffice into tmp_path/<target>/; returns the folder."""
     assert SOFFICE is not None
     out = tmp_path / target.split(":")[0]
-    subprocess.run(
+    run_process(
         [
             SOFFICE,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            f"-env:UserInstallation={profile}",
             "--headless",
             "--norestore",
             "--convert-to",
@@ -231,8 +230,6 @@ def _soffice(tmp_path: Path, target: str, source: Path) -> Path:
             str(out),
             str(source),
         ],
-        check=True,
-        capture_output=True,
         timeout=300,
     )
     return out
@@ -243,8 +240,10 @@ needs_calc = pytest.mark.skipif(_calc_missing() is not None, reason=str(_calc_mi
 
 @pytest.mark.libreoffice
 @needs_calc
-def test_libreoffice_opens_the_init_workbook(blank: Path, tmp_path: Path) -> None:
-    pdf = _soffice(tmp_path, "pdf", blank) / "plan.pdf"
+def test_libreoffice_opens_the_init_workbook(
+    blank: Path, tmp_path: Path, soffice_profile: str
+) -> None:
+    pdf = _soffice(tmp_path, soffice_profile, "pdf", blank) / "plan.pdf"
     assert pdf.exists(), "LibreOffice did not open the workbook"
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Improvement plan workbook" in text and "Benchmarks" in text
@@ -252,13 +251,15 @@ def test_libreoffice_opens_the_init_workbook(blank: Path, tmp_path: Path) -> Non
 
 @pytest.mark.libreoffice
 @needs_calc
-def test_a_workbook_saved_by_libreoffice_reads_the_same(tmp_path: Path) -> None:
+def test_a_workbook_saved_by_libreoffice_reads_the_same(
+    tmp_path: Path, soffice_profile: str
+) -> None:
     """LibreOffice writes shared strings, its own styles and the formulas' results."""
     workbook = tmp_path / "harbor.xlsx"
     assert run("convert", str(HARBOR), str(workbook)).exit_code == 0
     with Edit(workbook) as book:
         book.set("Resources", 2, "Amount", "=90000+6500")  # no saved result until calculated
-    saved = _soffice(tmp_path, "xlsx", workbook) / "harbor.xlsx"
+    saved = _soffice(tmp_path, soffice_profile, "xlsx", workbook) / "harbor.xlsx"
     plan = validate(load(saved))
     assert plan == validate(load(HARBOR))
     assert plan.action_plan and plan.action_plan.resources[0].amount == 96500

@@ -44,7 +44,8 @@ def _workbook_plan(plan: Plan) -> Plan:
     return validate(source)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# How many plans: the hypothesis profile's (tests/conftest.py: few by default, more in CI).
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=plan_data())
 def test_generated_plans_survive_a_workbook(data: dict[str, Any]) -> None:
     plan = validate(Source("generated.json", data))

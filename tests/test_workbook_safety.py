@@ -81,14 +81,31 @@ def test_a_part_compressed_beyond_reason(tmp_path: Path) -> None:
     assert seconds < 1 and peak < 20 * 1024 * 1024
 
 
-def test_a_sheet_of_200000_rows(tmp_path: Path) -> None:
+def _benchmarks_sheet(path: Path, rows: int) -> Path:
+    """The workbook openpyxl's write-only mode saves with a Benchmarks sheet of a header and
+    `rows` rows ("B0", "a benchmark"), its rows written here as the same XML openpyxl writes:
+    the same file, in a fifth of the time."""
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Benchmarks")
-    sheet.append(["ID", "Description"])
-    for number in range(200_000):
-        sheet.append([f"B{number}", "a benchmark"])
-    path = tmp_path / "plan.xlsx"
+    book.create_sheet("Benchmarks").append(["ID", "Description"])
     book.save(path)
+    cell = '<c r="{0}{1}" t="inlineStr"><is><t>{2}</t></is></c>'
+    xml = "".join(
+        f'<row r="{number + 2}">{cell.format("A", number + 2, f"B{number}")}'
+        f"{cell.format('B', number + 2, 'a benchmark')}</row>"
+        for number in range(rows)
+    )
+    with zipfile.ZipFile(path) as source:
+        parts = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in parts:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", xml.encode() + b"</sheetData>", 1)
+            target.writestr(info, data)
+    return path
+
+
+def test_a_sheet_of_200000_rows(tmp_path: Path) -> None:
+    path = _benchmarks_sheet(tmp_path / "plan.xlsx", 200_000)
     message, hint, seconds, peak = _refused(path)
     assert message == f"the sheet 'Benchmarks' has more than {MAX_ROWS:,} rows"
     assert hint and "delete the unused rows" in hint

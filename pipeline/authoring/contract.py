@@ -55,24 +55,38 @@ def template_sources(path: Path) -> Iterator[tuple[str, str]]:
             yield f"property {name}", value
 
 
+LOCAL: VarPath = ("?",)
+"""A name the template binds itself (set, with, macro parameters, tuple loop targets)."""
+REFUSED = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+"""Tags that load other templates: a Word template has none to load."""
+
+
 class _Walker:
-    def __init__(self) -> None:
-        self.used: set[VarPath] = set()
-        self.loops: set[VarPath] = set()
+    """Walks a parsed template following Jinja's own scoping: `for` and `with` bodies, macros
+    and `{% call %}` blocks get their own scope, `set` binds for the rest of its scope, and
+    names the template binds itself (or Jinja's globals such as `range`) are not context."""
+
+    def __init__(self, globals_: set[str]) -> None:
+        self.globals = globals_
+        self.used: dict[VarPath, int] = {}
+        self.loops: dict[VarPath, int] = {}
+        self.refused: list[tuple[str, int]] = []
 
     def path(self, node: nodes.Node, scope: dict[str, VarPath]) -> VarPath | None:
         """The context path an expression refers to, if it is a plain variable path."""
         if isinstance(node, nodes.Name):
-            if node.name == "loop":
-                return None
-            return scope.get(node.name, (node.name,))
+            if node.name in scope:
+                return scope[node.name]
+            return LOCAL if node.name == "loop" or node.name in self.globals else (node.name,)
         if isinstance(node, nodes.Getattr):
             base = self.path(node.node, scope)
-            return None if base is None else (*base, node.attr)
+            return None if base is None else base if base == LOCAL else (*base, node.attr)
         if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
             base = self.path(node.node, scope)
             key = node.arg.value
-            return None if base is None or not isinstance(key, str) else (*base, key)
+            if base is None or base == LOCAL:
+                return base
+            return (*base, key) if isinstance(key, str) else (*base, ITEM)
         if isinstance(node, nodes.Or):
             return self.path(node.left, scope)
         if isinstance(node, nodes.Filter) and node.name in (
@@ -86,26 +100,89 @@ class _Walker:
             return self.path(node.node, scope) if node.node is not None else None
         return None
 
+    def bind(self, target: nodes.Node, scope: dict[str, VarPath], value: VarPath | None) -> None:
+        if isinstance(target, nodes.Name):
+            scope[target.name] = value if value is not None else LOCAL
+        elif isinstance(target, nodes.Tuple | nodes.List):
+            for item in target.items:
+                self.bind(item, scope, None)
+
+    def body(self, statements: list[nodes.Node], scope: dict[str, VarPath]) -> None:
+        for statement in statements:
+            self.visit(statement, scope)
+
+    def _params(self, node: nodes.Macro | nodes.CallBlock, scope: dict[str, VarPath]) -> None:
+        inner = dict(scope)
+        for default in node.defaults:
+            self.visit(default, scope)
+        for arg in node.args:
+            self.bind(arg, inner, None)
+        for name in ("varargs", "kwargs", "caller"):
+            inner[name] = LOCAL
+        self.body(node.body, inner)
+
     def visit(self, node: nodes.Node, scope: dict[str, VarPath]) -> None:
         if isinstance(node, nodes.For):
             self.visit(node.iter, scope)
             source = self.path(node.iter, scope)
-            if source is not None and source[0] != "?":
-                self.loops.add(source)
+            if source is not None and source != LOCAL:
+                self.loops.setdefault(source, node.lineno)
+            inner = dict(scope, loop=LOCAL)
+            item = (*source, ITEM) if source is not None and source != LOCAL else None
+            self.bind(node.target, inner, item)
+            if node.test:
+                self.visit(node.test, inner)
+            self.body(node.body, inner)
+            self.body(node.else_, dict(scope))
+        elif isinstance(node, nodes.Assign):
+            self.visit(node.node, scope)
+            self.bind(node.target, scope, self.path(node.node, scope))
+        elif isinstance(node, nodes.AssignBlock):
+            if node.filter is not None:
+                self.visit(node.filter, scope)
+            self.body(node.body, dict(scope))
+            self.bind(node.target, scope, None)
+        elif isinstance(node, nodes.With):
             inner = dict(scope)
-            if isinstance(node.target, nodes.Name):
-                if source is not None:
-                    inner[node.target.name] = (*source, ITEM)
-                else:
-                    inner[node.target.name] = ("?",)
-            for child in (*node.body, *([node.test] if node.test else [])):
-                self.visit(child, inner)
-            for child in node.else_:
+            for target, value in zip(node.targets, node.values, strict=False):
+                self.visit(value, scope)
+                self.bind(target, inner, self.path(value, scope))
+            self.body(node.body, inner)
+        elif isinstance(node, nodes.Macro):
+            scope[node.name] = LOCAL
+            self._params(node, scope)
+        elif isinstance(node, nodes.CallBlock):
+            self.visit(node.call, scope)
+            self._params(node, scope)
+        elif isinstance(node, nodes.Block | nodes.Scope | nodes.ScopedEvalContextModifier):
+            for child in node.iter_child_nodes(exclude=("body",)):
                 self.visit(child, scope)
-            return
+            self.body(node.body, dict(scope))
+        elif isinstance(node, REFUSED):
+            self.refused.append((type(node).__name__.lower(), node.lineno))
+            if isinstance(node, nodes.Import):
+                scope[node.target] = LOCAL
+            elif isinstance(node, nodes.FromImport):
+                for name in node.names:
+                    scope[name if isinstance(name, str) else name[1]] = LOCAL
+        elif isinstance(node, nodes.Call) and isinstance(node.node, nodes.Getattr):
+            # A method call such as `d.items()`: the object must exist, not a field `items`.
+            self.visit(node.node.node, scope)
+            extra = [node.dyn_args, node.dyn_kwargs]
+            for child in [*node.args, *node.kwargs, *(e for e in extra if e is not None)]:
+                self.visit(child, scope)
+        else:
+            self._expression(node, scope)
+
+    def _expression(self, node: nodes.Node, scope: dict[str, VarPath]) -> None:
         path = self.path(node, scope)
-        if path is not None and path[0] != "?":
-            self.used.add(path)
+        if path == LOCAL:
+            for child in node.iter_child_nodes():
+                if not isinstance(child, nodes.Name):
+                    self.visit(child, scope)
+            return
+        if path is not None:
+            self.used.setdefault(path, node.lineno)
             if not isinstance(node, nodes.Name):
                 # Record the base too (an object used as a condition must exist).
                 self._visit_bases(node, scope)
@@ -119,11 +196,18 @@ class _Walker:
                 self.visit(child, scope)
 
 
+def walker(template: nodes.Template) -> _Walker:
+    """The walk of a parsed template: paths used and looped over, each with its first line,
+    and the tags refused (include, import, extends)."""
+    found = _Walker(set(environment().globals))
+    found.body(template.body, {})
+    return found
+
+
 def walk(template: nodes.Template) -> tuple[set[VarPath], set[VarPath]]:
     """The context paths a parsed template uses, and those it loops over."""
-    walker = _Walker()
-    walker.visit(template, {})
-    return walker.used, walker.loops
+    found = walker(template)
+    return set(found.used), set(found.loops)
 
 
 def used_paths(path: Path) -> dict[VarPath, str]:
@@ -131,9 +215,7 @@ def used_paths(path: Path) -> dict[VarPath, str]:
     env = environment()
     found: dict[VarPath, str] = {}
     for part, source in template_sources(path):
-        walker = _Walker()
-        walker.visit(env.parse(source), {})
-        for used in walker.used:
+        for used in walker(env.parse(source)).used:
             found.setdefault(used, part)
     return found
 

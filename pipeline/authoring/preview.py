@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.documents.context import plan_context, with_document
-from pipeline.errors import InvalidInputError, PipelineError
+from pipeline.errors import InvalidInputError, PipelineError, TemplateProblemError, errors_in
 from pipeline.files import write_atomic
 from pipeline.inputs.load import find_inputs
 from pipeline.inputs.read import read_input
@@ -16,7 +16,7 @@ from pipeline.model.documents import DOCUMENTS
 def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
     """Render `template` with an example plan (the first in inputs/, or `plan_path`), every
     value a tag filled in highlighted; write it to `target`. Returns `target`."""
-    from pipeline.authoring.template_check import document_for
+    from pipeline.authoring.template_check import check_template, document_for
     from pipeline.documents.render import PreparedTemplate
 
     if target.resolve() == template.resolve() or (
@@ -35,6 +35,13 @@ def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
         if reading.plan is None:
             raise InvalidInputError(reading.problems)
         plan = reading.plan
+    problems = errors_in(check_template(template, document_for(template)))
+    if problems:
+        listed = "\n".join(f"  {problem}" for problem in problems)
+        raise TemplateProblemError(
+            f"{len(problems)} problem(s) in {template}:\n{listed}\n"
+            "(pipeline templates check shows them too)"
+        )
     document = document_for(template) or DOCUMENTS[0]
     context = with_document(plan_context(plan), plan, document)
     data = PreparedTemplate(template, mark_filled=True).render(context, plan.plan.revision.date)

@@ -1,8 +1,10 @@
 """`pipeline templates check`: every mistake in a Word template, with where it is, before any
 document is rendered from it.
 
-The template is read paragraph by paragraph (body, table cells, headers, footers), each with a
-location a person can find in Word ("body, table 2, row 3, cell 1") and its text. Checks:
+The template is read paragraph by paragraph, in every part the renderer fills in (body, table
+cells, text boxes, headers, footers, footnotes, document properties; see `template_parts.py`),
+each with a location a person can find in Word ("body, table 2, row 3, cell 1") and its text.
+A file that is not a Word document is one problem, never a traceback. Checks:
 
 - tags not closed in their paragraph, or mangled (`{ {`, a stray `}}`);
 - tags split across runs with different formatting (Word does this when part of a tag is
@@ -11,43 +13,36 @@ location a person can find in Word ("body, table 2, row 3, cell 1") and its text
   text sharing a paragraph with a `{%p %}` tag (docxtpl drops it);
 - unbalanced blocks: an `{% if %}`/`{% for %}` never closed, a closing tag that closes nothing
   or the wrong block;
-- Jinja syntax errors;
+- Jinja syntax errors, at the paragraph they are in;
 - variables and fields the plan context does not have (with a did-you-mean), and loops over
-  values that are not lists.
+  values that are not lists, following Jinja's scoping (`set`, `with`, macros and their
+  parameters, tuple loops, `loop`, globals such as `range`);
+- `{{r …}}`/`{{p …}}` (rich text, which a plan never has: plain text would make invalid XML),
+  `{% include %}`/`{% import %}`/`{% extends %}`, and tags in parts that are not filled in
+  (endnotes, comments, the other document properties).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx import Document as open_docx
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 from jinja2 import TemplateSyntaxError
 
-from pipeline.authoring.contract import ITEM, model_shape, template_sources, walk
+from pipeline.authoring.contract import ITEM, model_shape, walker
+from pipeline.authoring.template_parts import Para, Part, read_parts
 from pipeline.documents.render import environment
-from pipeline.errors import Problem, Severity, errors_in
+from pipeline.errors import Problem, Severity, TemplateProblemError, errors_in
 from pipeline.model.documents import DOCUMENTS, Document
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _BLOCK = re.compile(r"\{%-?\s*(?P<level>p|tr|tc|r)?\s*(?P<word>[a-z_]+)")
-_OPENERS = {"if", "for", "macro", "call", "filter", "with", "block", "raw", "set"}
+_OPENERS = {"if", "for", "macro", "call", "filter", "with", "block", "raw", "set", "autoescape"}
 _MIDDLES = {"else", "elif"}
-
-
-@dataclass(frozen=True)
-class _Para:
-    location: str
-    text: str
-    paragraph: Paragraph
-    in_table: bool
-    row_key: str | None
+_RICH = re.compile(r"\{\{(r|p|tr|tc)\s")
+_REFUSED_HINT = "a Word template has no other templates to load; copy what you need into it"
 
 
 def _short(text: str, width: int = 70) -> str:
@@ -55,57 +50,18 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _table_paragraphs(table: Table, where: str, number: int) -> Iterator[_Para]:
-    for r, row in enumerate(table.rows, start=1):
-        seen: set[int] = set()
-        for c, cell in enumerate(row.cells, start=1):
-            if id(cell._tc) in seen:  # a merged cell appears once per spanned column
-                continue
-            seen.add(id(cell._tc))
-            place = f"{where}table {number}, row {r}, cell {c}"
-            for paragraph in cell.paragraphs:
-                yield _Para(place, paragraph.text, paragraph, True, f"{place.rsplit(',', 1)[0]}")
-            for n, inner in enumerate(cell.tables, start=1):
-                yield from _table_paragraphs(inner, f"{place}, ", n)
-
-
-def paragraphs(path: Path) -> Iterator[_Para]:
-    """Every paragraph of the template, in document order, with its location."""
-    document = open_docx(str(path))
-    body_paragraph = table_number = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            table_number += 1
-            yield from _table_paragraphs(block, "body, ", table_number)
-        else:
-            body_paragraph += 1
-            yield _Para(f"body, paragraph {body_paragraph}", block.text, block, False, None)
-    for number, section in enumerate(document.sections, start=1):
-        for kind, part in (("header", section.header), ("footer", section.footer)):
-            if part.is_linked_to_previous and number > 1:
-                continue
-            for p_number, paragraph in enumerate(part.paragraphs, start=1):
-                yield _Para(
-                    f"{kind} of section {number}, paragraph {p_number}",
-                    paragraph.text,
-                    paragraph,
-                    False,
-                    None,
-                )
-            for t_number, table in enumerate(part.tables, start=1):
-                yield from _table_paragraphs(table, f"{kind} of section {number}, ", t_number)
-
-
 class _Checker:
-    def __init__(self, path: Path, document: Document | None) -> None:
+    def __init__(self, path: Path, document: Document | None, parts: list[Part]) -> None:
         self.path = path
         self.document = document
         self.problems: list[Problem] = []
-        self.paras = list(paragraphs(path))
+        self.parts = [part for part in parts if part.rendered]
+        self.unrendered = [part for part in parts if not part.rendered]
+        self.paras = [para for part in self.parts for para in part.paragraphs]
 
     def add(
         self,
-        para: _Para | None,
+        para: Para | None,
         message: str,
         hint: str | None = None,
         severity: Severity = Severity.ERROR,
@@ -139,23 +95,26 @@ class _Checker:
                 )
 
     def split_runs(self) -> None:
+        """A printing tag split across runs takes one run's formatting: refused when the runs
+        look different. Statement tags print nothing, and differences a reader cannot see (a
+        language tag, an East-Asian font hint) do not matter."""
         for para in self.paras:
-            runs = para.paragraph.runs
-            if len(runs) < 2 or "{" not in para.text:
+            if len(para.runs) < 2 or "{{" not in para.text:
                 continue
             spans = []
             position = 0
-            for run in runs:
-                spans.append((position, position + len(run.text), run))
-                position += len(run.text)
+            for text, look in para.runs:
+                spans.append((position, position + len(text), look))
+                position += len(text)
             for match in _TAG.finditer(para.text):
-                inside = [
-                    run
-                    for start, end, run in spans
-                    if start < match.end() and end > match.start() and run.text
-                ]
-                formats = {str(run._r.rPr.xml) if run._r.rPr is not None else "" for run in inside}
-                if len(formats) > 1:
+                if not match.group(0).startswith("{{"):
+                    continue
+                looks = {
+                    look
+                    for start, end, look in spans
+                    if start < match.end() and end > match.start()
+                }
+                if len(looks) > 1:
                     self.add(
                         para,
                         f"the tag {match.group(0)!r} is split across runs with "
@@ -163,8 +122,29 @@ class _Checker:
                         "select the whole tag, clear its formatting, and format it as one",
                     )
 
+    def rich_and_unrendered(self) -> None:
+        for para in self.paras:
+            match = _RICH.search(para.text)
+            if match:
+                self.add(
+                    para,
+                    f"{{{{{match[1]} …}}}} prints rich text, which a plan never has; with plain "
+                    "text it writes invalid Word XML",
+                    "write {{ … }} instead",
+                )
+        for part in self.unrendered:
+            for para in part.paragraphs:
+                if _TAG.search(para.text) or "{{" in para.text or "{%" in para.text:
+                    self.add(
+                        para,
+                        f"tags in the {part.name.split(' (')[0]} are not filled in: the document "
+                        "would show this tag as typed",
+                        "put tags in the body, headers, footers, footnotes or the title, "
+                        "subject, author, comments, identifier or language properties",
+                    )
+
     def placement(self) -> None:
-        rows: dict[str, list[_Para]] = {}
+        rows: dict[str, list[Para]] = {}
         for para in self.paras:
             levels = [m.group("level") for m in _BLOCK.finditer(para.text) if m.group("level")]
             for level in ("tr", "tc"):
@@ -201,8 +181,12 @@ class _Checker:
                 )
 
     def blocks(self) -> None:
-        stack: list[tuple[str, str | None, _Para]] = []
-        for para in self.paras:
+        for part in self.parts:
+            self._blocks(part.paragraphs)
+
+    def _blocks(self, paras: list[Para]) -> None:
+        stack: list[tuple[str, str | None, Para]] = []
+        for para in paras:
             for match in _BLOCK.finditer(para.text):
                 word, level = match.group("word"), match.group("level")
                 if word == "set" and "=" in para.text[match.end() :].split("%}")[0]:
@@ -245,54 +229,40 @@ class _Checker:
 
     def syntax(self) -> None:
         env = environment()
-        for part, source in template_sources(self.path):
+        for part in self.parts:
             try:
-                env.parse(source)
+                env.parse(part.source())
             except TemplateSyntaxError as error:
-                line = source.splitlines()[(error.lineno or 1) - 1] if source else ""
-                text = re.sub(r"<[^>]+>", "", line)
-                para = self._find(text) or self._find_part(part)
-                self.add(para, f"Jinja syntax error: {error.message}")
-
-    def _find(self, text: str) -> _Para | None:
-        wanted = re.sub(r"\{%-?\s*(p|tr|tc|r)\s", "{% ", text).strip()
-        for para in self.paras:
-            plain = re.sub(r"\{%-?\s*(p|tr|tc|r)\s", "{% ", para.text)
-            if wanted and wanted[:40] in plain:
-                return para
-        return None
-
-    def _find_part(self, part: str) -> _Para | None:
-        kind = part.split()[0]
-        return next((p for p in self.paras if p.location.startswith(kind)), None)
+                self.add(part.at_line(error.lineno), f"Jinja syntax error: {error.message}")
 
     def contract(self) -> None:
         documents = [self.document] if self.document else list(DOCUMENTS)
         shapes = [model_shape(document) for document in documents]
-        for part, source in template_sources(self.path):
+        env = environment()
+        for part in self.parts:
             try:
-                used, loops = walk(environment().parse(source))
+                found = walker(env.parse(part.source()))
             except TemplateSyntaxError:
                 continue  # reported by syntax()
-            for path in sorted(used):
+            for kind, line in found.refused:
+                self.add(part.at_line(line), f"{{% {kind} %}} is not allowed", _REFUSED_HINT)
+            for path, line in sorted(found.used.items()):
                 missing_at = _missing_segment(path, shapes[0])
                 if missing_at is not None and all(
                     _missing_segment(path, shape) is not None for shape in shapes[1:]
                 ):
-                    self._unknown(path, missing_at, shapes[0], part)
-            for path in sorted(loops):
+                    self._unknown(path, missing_at, shapes[0], part.at_line(line))
+            for path, line in sorted(found.loops.items()):
                 node = _resolve(path, shapes[0])
                 if node is not _MISSING and not (isinstance(node, dict) and ITEM in node):
-                    dotted = _dotted(path)
-                    para = self._find_word(path[-1], part)
                     kind = "a group of fields" if isinstance(node, dict) else "a single value"
                     self.add(
-                        para,
-                        f"the loop goes over {dotted}, which is {kind}, not a list",
+                        part.at_line(line),
+                        f"the loop goes over {_dotted(path)}, which is {kind}, not a list",
                         "loop over a list, e.g. objectives or o.initiatives",
                     )
 
-    def _unknown(self, path: tuple[str, ...], index: int, shape: Any, part: str) -> None:
+    def _unknown(self, path: tuple[str, ...], index: int, shape: Any, para: Para | None) -> None:
         known = _resolve(path[:index], shape)
         options = sorted(k for k in known if k != ITEM) if isinstance(known, dict) else []
         if isinstance(known, dict) and ITEM in known and isinstance(known[ITEM], dict):
@@ -304,16 +274,7 @@ class _Checker:
             if close
             else (f"available: {', '.join(options[:12])}" if options else None)
         )
-        where = _dotted(path[: index + 1])
-        self.add(self._find_word(wrong, part), f"the plan has no '{where}'", hint)
-
-    def _find_word(self, word: str, part: str) -> _Para | None:
-        pattern = re.compile(rf"\b{re.escape(word)}\b")
-        for para in self.paras:
-            for tag in _TAG.findall(para.text):
-                if pattern.search(tag):
-                    return para
-        return self._find_part(part)
+        self.add(para, f"the plan has no '{_dotted(path[: index + 1])}'", hint)
 
 
 _MISSING = object()
@@ -343,10 +304,17 @@ def _missing_segment(path: tuple[str, ...], shape: Any) -> int | None:
 
 def check_template(path: Path, document: Document | None = None) -> list[Problem]:
     """Every problem in the template at `path`. `document` narrows the variable check to that
-    document's context (by default a template may use what any document sees)."""
-    checker = _Checker(path, document)
+    document's context (by default a template may use what any document sees). A file that is
+    not a Word document is one problem, at "template"."""
+    try:
+        parts = read_parts(path)
+    except TemplateProblemError as error:
+        message = str(error).removeprefix(f"{path.name}: ")
+        return [Problem(path.name, "template", message)]
+    checker = _Checker(path, document, parts)
     checker.delimiters()
     checker.split_runs()
+    checker.rich_and_unrendered()
     checker.placement()
     checker.blocks()
     if not errors_in(checker.problems):

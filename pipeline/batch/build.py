@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -23,31 +24,65 @@ from pathlib import Path
 
 from pipeline.batch.conversions import Conversions
 from pipeline.batch.incremental import Builder, BuildOptions, BuildReport
-from pipeline.batch.manifest import input_key
+from pipeline.batch.manifest import OUTPUT_NAMES, RESERVED, input_key
 from pipeline.batch.worker import PlanResult, Rendered, Status, render_input
-from pipeline.errors import TemplateProblemError, errors_in
-from pipeline.files import OutputLock
+from pipeline.errors import NoInputsError, TemplateProblemError, errors_in
+from pipeline.files import OutputLock, remove_temporaries
 from pipeline.inputs.load import select_inputs
 from pipeline.model.documents import DOCUMENTS, TEMPLATES_DIR
 
 __all__ = ["BuildOptions", "BuildReport", "PlanResult", "Status", "build"]
 
 
-def in_shard(key: str, shard: tuple[int, int] | None) -> bool:
-    """Whether input `key` is in shard (k, n): a stable hash of its name, the same anywhere."""
+def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
+    """Whether the input file `name` is in shard (k, n): a stable hash of its file name (its
+    path within the folder given), the same on every machine and from every folder."""
     if shard is None:
         return True
     k, n = shard
-    bucket = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % n
+    bucket = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % n
     return bucket == k - 1
 
 
 def _remove_leftover_temporaries(out: Path) -> None:
     """A killed build can leave the temporary files of unfinished writes; holding the lock,
-    nothing else can be writing them."""
-    for pattern in (".*.tmp", "*/.*.tmp"):
-        for leftover in out.glob(pattern):
-            leftover.unlink(missing_ok=True)
+    nothing else can be writing them. (Never inside a linked folder: not ours.)"""
+    remove_temporaries(out)
+
+
+def _is_output(path: Path, out: Path) -> bool:
+    """Whether the file `path` is one a build wrote into `out` (its manifest, a plan's check
+    report): never an input, even when `out` is (or is inside) the inputs' folder."""
+    folder, out = path.parent.resolve(), out.resolve()
+    if folder == out:
+        return path.name in RESERVED
+    return folder.parent == out and path.name in OUTPUT_NAMES
+
+
+def _select(paths: list[Path], options: BuildOptions) -> list[Path]:
+    """The inputs under `paths` in this build's shard, leaving out the output folder's files.
+    Raises NoInputsError when there are none (outside the output folder)."""
+    found = [path for path in select_inputs(paths) if not _is_output(path, options.out)]
+    if not found:
+        raise NoInputsError(paths)
+    return [path for path in found if in_shard(path.name, options.shard)]
+
+
+RENDER_MEMORY = 1 << 30
+"""Address space a render worker may use (1 GiB): a template that would need more fails with
+"the template needs too much memory" instead of taking the machine down."""
+
+
+def _start_worker(lock: OutputLock) -> None:
+    """In each worker: drop the inherited lock (it must die with the main process) and bound
+    the worker's memory."""
+    lock.forget()
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = RENDER_MEMORY if hard == resource.RLIM_INFINITY else min(RENDER_MEMORY, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ValueError, OSError):
+        pass  # a platform without RLIMIT_AS: the sandbox's own limits still hold
 
 
 def _jobs(options: BuildOptions, tasks: int) -> int:
@@ -65,7 +100,7 @@ def _rendered(
         return
     # Workers must not hold the output lock: if this process is killed, the lock must go
     # with it even while orphaned workers finish their last task.
-    with ProcessPoolExecutor(max_workers=jobs, initializer=lock.forget) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(lock,)) as pool:
         pending: dict[Future[Rendered], int] = {}
         queue = iter(enumerate(paths))
         # Keep a bounded number in flight so memory stays flat however large the batch.
@@ -103,7 +138,7 @@ def build(
     """
     options = options or BuildOptions()
     started = time.monotonic()
-    inputs = [path for path in select_inputs(paths) if in_shard(input_key(path), options.shard)]
+    inputs = _select(paths, options)
     _check_custom_templates(options.templates)
     if options.pdfs:
         from pipeline.pdf.office import find_office
@@ -145,9 +180,10 @@ def _build_locked(
 ) -> BuildReport:
     _remove_leftover_temporaries(options.out)
     builder = Builder(options, on_result)
+    keys = {input_key(path, options.out) for path in inputs}
     todo: list[tuple[Path, list[str]]] = []
     for path in inputs:
-        key = input_key(path)
+        key = input_key(path, options.out)
         reasons = builder.unchanged(path, key) if path.is_file() else ["new"]
         if reasons is None:
             builder.keep(key, path)
@@ -169,4 +205,4 @@ def _build_locked(
         conversions.close(abort=True)
         raise
     conversions.close()
-    return builder.close({input_key(path) for path in inputs})
+    return builder.close(keys)

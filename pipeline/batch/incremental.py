@@ -4,8 +4,10 @@ atomically, and keeping the manifest (`manifest.py`) in step with what is on dis
 
 from __future__ import annotations
 
-import shutil
+import hashlib
+import re
 import time
+import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -13,10 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline import __version__
-from pipeline.batch.manifest import Entry, Manifest, Output, input_key
+from pipeline.batch.manifest import (
+    Entry,
+    Manifest,
+    Output,
+    input_exists,
+    input_key,
+    input_path,
+    remove_plan_folder,
+)
 from pipeline.batch.worker import WRITTEN, PlanResult, Rendered, Status
-from pipeline.errors import Problem, errors_in
-from pipeline.files import sha256, write_atomic
+from pipeline.errors import PipelineError, Problem, errors_in
+from pipeline.files import sha256, unsafe_folder, write_atomic
 from pipeline.model.documents import BY_FILENAME, DOCUMENTS, PACKET, TEMPLATES_DIR, Document
 from pipeline.model.vocabulary import Profile
 
@@ -72,6 +82,9 @@ class BuildReport:
     orphans: list[str] = field(default_factory=list)
     """Inputs recorded in the manifest that no longer exist (kept unless pruned)."""
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    """What the build ignored or left alone, and why: a damaged manifest record, a folder
+    holding files the pipeline did not write."""
 
     def count(self, status: Status) -> int:
         return sum(1 for result in self.results if result.status is status)
@@ -127,6 +140,13 @@ class Builder:
             document.name: template_record(document, options.templates) for document in DOCUMENTS
         }
         self.claimed: dict[str, str] = {}  # slug → input key, in this build
+        self.codes: dict[str, str] = {}  # organization code → input key, in this build
+        self.sources: dict[str, str] = {}  # input key → the input as the user named it
+        self.discarded: set[str] = set()  # keys whose files go when their PDFs are done
+        self.warnings: list[str] = [
+            f"{warning}; ignored (what it recorded is rebuilt)"
+            for warning in self.manifest.warnings
+        ]
         self.converting: dict[str, PlanResult] = {}  # input key → its plan, PDFs under way
         self.results: list[PlanResult] = []
         self._last_save = time.monotonic()
@@ -153,14 +173,18 @@ class Builder:
         now = self.expected(key, sha256(path.read_bytes()), entry.slug, names)
         reasons = entry.changes(now)
         folder = self.options.out / entry.slug
-        if not reasons and not all(o.matches(folder / n) for n, o in entry.outputs.items()):
+        if not reasons and (
+            unsafe_folder(self.options.out, entry.slug) is not None
+            or not all(o.matches(folder / n) for n, o in entry.outputs.items())
+        ):
             reasons.append("documents missing or changed")
         return reasons or None
 
     def finish(self, rendered: Rendered, reasons: list[str]) -> tuple[PlanResult, Pending | None]:
         """Write one plan's documents (main process only). With PDFs, its record waits for
         the conversions: the returned Pending completes it."""
-        key = input_key(Path(rendered.source))
+        key = input_key(Path(rendered.source), self.options.out)
+        self.sources[key] = rendered.source
         result = PlanResult(
             rendered.source,
             problems=rendered.problems,
@@ -168,32 +192,99 @@ class Builder:
             code_location=rendered.code_location,
         )
         pending = None
-        if rendered.slug and not errors_in(result.problems):
-            slug_ = rendered.slug
-            owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
-            if owner is not None and owner != key:
-                result.conflict(owner, rendered.code)
-                self._unclaim(owner, result.source, rendered.code)
-            else:
-                self.claimed[slug_] = key
-                entry = self._write_documents(result, key, rendered, slug_)
-                if self.options.pdfs:
-                    pending = Pending(result, key, entry, rendered)
-                    self.converting[key] = result
+        if rendered.internal_error is not None:
+            result.problems.append(self._internal_error(result.source, rendered.internal_error))
+        try:
+            if rendered.slug and not errors_in(result.problems):
+                slug_ = rendered.slug
+                owner = self.claimed.get(slug_) or self.manifest.slug_owner(slug_, besides=key)
+                owner = owner or self.codes.get(rendered.code)  # same code, another name
+                unsafe = unsafe_folder(self.options.out, slug_)
+                if owner is not None and owner != key:
+                    result.conflict(self._shown(owner), rendered.code)
+                    self._unclaim(owner, result.source, rendered.code)
+                    self._discard(key)
+                elif unsafe is not None:
+                    hint = "remove or rename it: a plan's folder must be a real folder in OUT"
+                    result.problems.append(Problem(result.source, f"{slug_}/", unsafe, hint))
                 else:
-                    self._commit(result, key, entry)
+                    self.claimed[slug_] = key
+                    self.codes[rendered.code] = key
+                    entry = self._write_documents(result, key, rendered, slug_)
+                    if self.options.pdfs:
+                        pending = Pending(result, key, entry, rendered)
+                        self.converting[key] = result
+                    else:
+                        self._commit(result, key, entry)
+        except Exception as error:  # one plan's failure never stops the build
+            pending = None
+            self.converting.pop(key, None)
+            result.status = Status.FAILED
+            if isinstance(error, OSError):
+                result.problems.append(self._write_problem(result.source, error))
+            elif isinstance(error, PipelineError):  # e.g. a link where its folder should be
+                result.problems.append(Problem(result.source, rendered.slug, str(error)))
+            else:
+                trace = traceback.format_exc()
+                result.problems.append(self._internal_error(result.source, trace))
         if result.status is Status.FAILED and pending is None:
             self.manifest.entries.pop(key, None)
         return result, pending
+
+    def _write_problem(self, source: str, error: OSError) -> Problem:
+        """A file of the plan could not be written: where, and what the system said."""
+        where = Path(error.filename) if error.filename else self.options.out
+        try:
+            shown = where.relative_to(self.options.out).as_posix()
+        except ValueError:
+            shown = str(where)
+        return Problem(
+            source,
+            shown,
+            f"cannot write {where}: {error.strerror or error}",
+            "check that the output folder is writable and that no file stands where a "
+            "folder should be",
+        )
+
+    def _internal_error(self, source: str, trace: str) -> Problem:
+        """A bug met while building one input: its traceback goes to a log file under the
+        output folder (not the screen); the input is named, and fails alone."""
+        digest = hashlib.sha256(source.encode("utf-8", "replace")).hexdigest()[:8]
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(source).stem).strip("-.")[:60]
+        log = self.options.out / "logs" / f"{stem or 'input'}-{digest}.log"
+        details = f"details in {log}"
+        try:
+            write_atomic(log, f"internal error while building {source}\n\n{trace}".encode())
+        except OSError as error:
+            details = f"its details could not be written to {log}: {error.strerror or error}"
+        return Problem(
+            source,
+            "build",
+            f"internal error while building {source}; {details}",
+            "this is a bug in the pipeline: please report it with the log",
+        )
 
     def _unclaim(self, owner: str, other: str, code: str) -> None:
         """An input built earlier in this run conflicts with a later one: fail it too."""
         if owner in self.converting:  # complete() will see the problem and fail it
             self.converting[owner].conflict(other, code)
+            self.discarded.add(owner)
         for earlier in self.results:
-            if input_key(Path(earlier.source)) == owner and earlier.status in WRITTEN:
+            key = input_key(Path(earlier.source), self.options.out)
+            if key == owner and earlier.status in (*WRITTEN, Status.UNCHANGED):
                 earlier.conflict(other, code)
-                self.manifest.entries.pop(owner, None)
+                self._discard(owner)
+
+    def _shown(self, key: str) -> str:
+        """The input of `key` as the user named it (or where it is)."""
+        return self.sources.get(key) or input_path(key, self.options.out).as_posix()
+
+    def _discard(self, key: str) -> None:
+        """A plan that conflicts with another is not built: nor are its files left on disk,
+        unrecorded (validate refuses both inputs; so does the build)."""
+        entry = self.manifest.entries.pop(key, None)
+        if entry is not None:
+            self._remove_folder(entry.slug, key)
 
     def _write_documents(
         self, result: PlanResult, key: str, rendered: Rendered, slug_: str
@@ -242,6 +333,8 @@ class Builder:
             self._remove_stale(folder, entry)
             result.status = Status.FAILED
             self.manifest.entries.pop(pending.key, None)
+            if pending.key in self.discarded:  # it conflicts with another input
+                self._remove_folder(entry.slug, pending.key)
             return result
         assert rendered.packet is not None
         packet = join(parts, rendered.packet, pdf_a=self.options.pdf_a)
@@ -266,21 +359,41 @@ class Builder:
         names = [PACKET]
         for document in DOCUMENTS:
             names += [document.filename, document.pdf_filename]
+        if unsafe_folder(folder.parent, folder.name) is not None:
+            return  # not a real folder of OUT: nothing of ours to remove there
         for name in names:
             if name not in entry.outputs:
                 (folder / name).unlink(missing_ok=True)
 
     def _remove_folder(self, slug_: str, key: str) -> None:
-        if self.manifest.slug_owner(slug_, besides=key) is None:
-            shutil.rmtree(self.options.out / slug_, ignore_errors=True)
+        """Remove a plan's folder that no other plan uses: the files a build writes there,
+        and the folder when nothing else is left in it (never through a link)."""
+        if self.manifest.slug_owner(slug_, besides=key) is not None:
+            return
+        if self.claimed.get(slug_, key) != key:
+            return  # another input of this build writes there now
+        if not remove_plan_folder(self.options.out, slug_):
+            self.warnings.append(
+                f"kept {self.options.out / slug_}: it holds files the pipeline did not write "
+                "(or is not a real folder)"
+            )
 
     def keep(self, key: str, path: Path) -> None:
         """Record an input whose documents from an earlier build still stand."""
         entry = self.manifest.entries[key]
-        self.claimed[entry.slug] = key
+        owner = self.claimed.get(entry.slug) or self.codes.get(entry.code)
         draft = entry.status == Status.DRAFT
         folder = self.options.out / entry.slug
-        self.record(PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft))
+        result = PlanResult(str(path), Status.UNCHANGED, folder=folder, draft=draft)
+        self.sources[key] = str(path)
+        if owner is not None and owner != key:  # two records for one organization
+            result.conflict(self._shown(owner), entry.code)
+            self._unclaim(owner, result.source, entry.code)
+            self._discard(key)
+        else:
+            self.claimed[entry.slug] = key
+            self.codes[entry.code] = key
+        self.record(result)
 
     def record(self, result: PlanResult) -> None:
         self.results.append(result)
@@ -291,14 +404,15 @@ class Builder:
 
     def prune(self, keys: set[str], report: BuildReport) -> None:
         for key in sorted(set(self.manifest.entries) - keys):
-            if Path(key).exists():
+            if input_exists(key, self.options.out):
                 continue  # not part of this build, but still there
+            shown = input_path(key, self.options.out).as_posix()
             if not self.options.prune:
-                report.orphans.append(key)
+                report.orphans.append(shown)
                 continue
             entry = self.manifest.entries.pop(key)
             self._remove_folder(entry.slug, key)
-            report.pruned.append(key)
+            report.pruned.append(shown)
 
     def close(self, keys: set[str]) -> BuildReport:
         """End the build of the inputs `keys`: prune, save the manifest, write the dashboard
@@ -307,6 +421,7 @@ class Builder:
 
         report = BuildReport(self.results)
         self.prune(keys, report)
+        report.warnings = self.warnings
         self.manifest.save(self.options.out)
         failed = [(r.source, r.problems) for r in self.results if r.status is Status.FAILED]
         built = {key: entry.slug for key, entry in self.manifest.entries.items()}

@@ -6,22 +6,51 @@ pipeline's version, the options that affect output, and each output's hash (with
 modification time, so an unchanged output is recognized without reading it). It is written
 atomically, so it is always a complete file; after a kill it may be older than the documents,
 which only makes the next build redo that work.
+
+Everything in it is checked before it is used (`_EntryRecord`): a record that is not what this
+module writes (wrong types, a folder name that is not one plain name, an unknown output) is
+ignored with a warning, and its plan is rebuilt. Inputs are named by their path relative to the
+output folder (`input_key`), so the same inputs named another way, or from another working
+directory, have the same record.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline import __version__
-from pipeline.errors import ManifestError
-from pipeline.files import OutputLock, sha256, write_atomic
+from pipeline.errors import ManifestError, UnsafeOutputError
+from pipeline.files import (
+    OutputLock,
+    is_plain_name,
+    remove_owned,
+    sha256,
+    unsafe_folder,
+    write_atomic,
+)
+from pipeline.model.documents import DOCUMENTS, PACKET
 
-FORMAT = 1
+FORMAT = 2
+"""2: inputs named relative to the output folder. 1: as the build was given them, relative to
+where it ran (still read: each record is found from the current directory, or forgotten)."""
 NAME = "manifest.json"
+
+OUTPUT_NAMES = frozenset(
+    [PACKET, "check.json", "check.html"]  # pipeline.reports.outputs.REPORT_JSON, REPORT_HTML
+    + [document.filename for document in DOCUMENTS]
+    + [document.pdf_filename for document in DOCUMENTS]
+)
+"""Every file a build writes in a plan's folder: the only names a record may hold, and the
+only files removed with a plan's folder."""
+RESERVED = frozenset([NAME, "index.html", "logs"])
+"""The output folder's own files: never a plan's folder name."""
 
 
 @dataclass
@@ -36,14 +65,15 @@ class Output:
         return cls(sha256(data), stat.st_size, stat.st_mtime_ns)
 
     def matches(self, path: Path) -> bool:
-        """Whether `path` still holds this output (stat first; read only when stat differs)."""
+        """Whether `path` still holds this output (stat first; read only when stat differs).
+        A symbolic link, or anything but a regular file, never does."""
         try:
-            stat = path.stat()
-        except FileNotFoundError:
+            info = path.lstat()
+        except OSError:
             return False
-        if stat.st_size != self.size:
+        if not stat.S_ISREG(info.st_mode) or info.st_size != self.size:
             return False
-        return stat.st_mtime_ns == self.mtime_ns or sha256(path.read_bytes()) == self.sha256
+        return info.st_mtime_ns == self.mtime_ns or sha256(path.read_bytes()) == self.sha256
 
 
 @dataclass
@@ -85,10 +115,59 @@ class Entry:
         theirs = {name: output.sha256 for name, output in other.outputs.items()}
         return self.slug == other.slug and not self.changes(other) and outputs == theirs
 
+    @property
+    def code(self) -> str:
+        """The organization's code: the end of its folder's name (see worker.slug)."""
+        return self.slug.rpartition("-")[2]
+
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Entry:
-        outputs = {name: Output(**value) for name, value in data.get("outputs", {}).items()}
-        return cls(**{**data, "outputs": outputs})
+    def from_json(cls, data: Any) -> Entry:
+        """The record `data`, checked. Raises ValueError saying what is wrong with it."""
+        try:
+            record = _EntryRecord.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the record"
+            raise ValueError(f"{where}: {first['msg']}") from None
+        outputs = {name: Output(**value.model_dump()) for name, value in record.outputs.items()}
+        return cls(**{**record.model_dump(), "outputs": outputs})
+
+
+class _OutputRecord(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(ge=0)
+    mtime_ns: int
+
+
+class _EntryRecord(BaseModel):
+    """One record of manifest.json as this module writes it."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    slug: str
+    input_sha256: str
+    templates: dict[str, dict[str, str]]
+    options: dict[str, Any]
+    pipeline_version: str
+    outputs: dict[str, _OutputRecord] = Field(default_factory=dict)
+    status: Literal["built", "draft", "failed"] = "built"
+
+    @field_validator("slug")
+    @classmethod
+    def _plain_folder_name(cls, value: str) -> str:
+        if not is_plain_name(value) or value in RESERVED:
+            raise ValueError(f"{value!r} is not a plan's folder name")
+        return value
+
+    @field_validator("outputs")
+    @classmethod
+    def _known_outputs(cls, value: dict[str, _OutputRecord]) -> dict[str, _OutputRecord]:
+        unknown = sorted(set(value) - OUTPUT_NAMES)
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a file a build writes")
+        return value
 
 
 def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
@@ -115,17 +194,59 @@ def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
 @dataclass
 class Manifest:
     entries: dict[str, Entry] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """What was wrong with the file read, and was therefore left out."""
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
-        """The manifest in `folder`; an absent or unreadable one is empty (all is rebuilt)."""
+        """The manifest in `folder`. An absent one is empty; an unreadable one is empty too,
+        and a record that is not what a build writes is left out, each with a warning (the
+        plans they recorded are rebuilt)."""
+        path = folder / NAME
+        manifest = cls()
         try:
-            data = json.loads((folder / NAME).read_text(encoding="utf-8"))
-            if data.get("format") != FORMAT:
-                return cls()
-            return cls({key: Entry.from_json(value) for key, value in data["plans"].items()})
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls()
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+                manifest.warnings.append(f"{path} is not a regular file")
+                return manifest
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return manifest
+        except (OSError, ValueError, RecursionError) as error:
+            manifest.warnings.append(f"{path} cannot be read: {_reason(error)}")
+            return manifest
+        version = data.get("format") if isinstance(data, dict) else None
+        if type(version) is not int or version not in (1, FORMAT):
+            manifest.warnings.append(f"{path} is not a manifest of format {FORMAT} ({version!r})")
+            return manifest
+        plans = data.get("plans")
+        if not isinstance(plans, dict):
+            manifest.warnings.append(f"{path}: 'plans' is not an object")
+            return manifest
+        forgotten = []
+        for key, value in plans.items():
+            if not key or "\0" in key:
+                manifest.warnings.append(f"{path}: {key!r} is not an input's name")
+                continue
+            try:
+                entry = Entry.from_json(value)
+            except ValueError as error:
+                manifest.warnings.append(f"{path} › {key}: {error}")
+                continue
+            if version == 1:  # named relative to where that build ran
+                found_here = _is_file(Path(key))
+                if not found_here:
+                    forgotten.append(key)
+                    continue
+                key = input_key(Path(key), folder)
+            manifest.entries[key] = entry
+        if forgotten:
+            manifest.warnings.append(
+                f"{path} was written by an older version, and {len(forgotten)} input(s) it "
+                f"names are not found from this folder (e.g. {forgotten[0]}); their folders "
+                "are kept, their plans rebuilt when built"
+            )
+        return manifest
 
     def save(self, folder: Path) -> None:
         data = {
@@ -144,43 +265,152 @@ class Manifest:
         return None
 
 
-def input_key(path: Path) -> str:
-    """How an input is named in the manifest: its path as given, in POSIX form."""
-    return Path(os.path.normpath(path)).as_posix()
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error) or type(error).__name__
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def input_key(path: Path, out: Path) -> str:
+    """How an input is named in the manifest of output folder `out`: its path relative to
+    `out`, both with their folders' links resolved, in POSIX form (an absolute path when there
+    is none). The same wherever the build runs from and however the input is named."""
+    where = path.parent.resolve() / path.name
+    try:
+        return Path(os.path.relpath(where, out.resolve())).as_posix()
+    except ValueError:  # another drive
+        return where.as_posix()
+
+
+def input_path(key: str, out: Path) -> Path:
+    """The input a key of the manifest of `out` names (the reverse of `input_key`)."""
+    return Path(os.path.normpath(out.resolve() / key))
+
+
+def input_exists(key: str, out: Path) -> bool:
+    """Whether the input of `key` is there; when that cannot be told, it is taken to be."""
+    try:
+        return input_path(key, out).exists()
+    except (OSError, ValueError):
+        return True
+
+
+def remove_plan_folder(out: Path, slug: str) -> bool:
+    """Remove the folder `out/slug` of a plan: the files a build writes there, then the folder
+    when nothing else is left in it. Never follows a link, never leaves `out`. Returns whether
+    the folder is gone."""
+    if not is_plain_name(slug) or slug in RESERVED:
+        return False
+    return remove_owned(out / slug, OUTPUT_NAMES.__contains__)
 
 
 def merge(sources: list[Path], target: Path) -> list[str]:
     """Combine shard build folders into `target`: each plan's documents and the manifests,
-    then the dashboard of every plan in `target`.
+    then the dashboard of every plan in `target`. Every shard is checked whole before anything
+    is written, and the shards are only read.
 
-    Raises ManifestError when two shards built the same input differently, OutputLockedError
-    when a build holds `target`. Returns the keys of the inputs merged.
+    Raises ManifestError when two shards built the same input differently, when a shard's
+    manifest cannot be read or does not match its files; UnsafeOutputError when a shard or the
+    target holds a link where a plan's folder or file should be; OutputLockedError when a
+    build holds `target`. Returns the keys of the inputs merged.
     """
     from pipeline.reports.outputs import write_index
 
+    incoming = _read_shards(sources, target)  # before the target is touched at all
     with OutputLock(target):
-        keys = _merge_locked(sources, target)
+        keys = _merge_locked(incoming, target)
         entries = Manifest.load(target).entries
         write_index(target, {key: entry.slug for key, entry in entries.items()})
     return keys
 
 
-def _merge_locked(sources: list[Path], target: Path) -> list[str]:
-    merged = Manifest.load(target)
+def _shard_manifest(source: Path) -> Manifest:
+    """A shard's manifest, which must be complete: there is no rebuilding a shard's plans."""
+    if not (source / NAME).exists() and not (source / NAME).is_symlink():
+        raise ManifestError(f"{source}/ has no {NAME}: it is not the output folder of a build")
+    shard = Manifest.load(source)
+    if shard.warnings:
+        raise ManifestError("; ".join(shard.warnings) + " (build that shard again)")
+    return shard
+
+
+def _shard_file(source: Path, slug: str, name: str, recorded: Output) -> bytes:
+    """The bytes of `source/slug/name`, checked against the shard's record of them."""
+    trouble = unsafe_folder(source, slug)
+    if trouble is not None:
+        raise UnsafeOutputError(f"cannot merge {source}/: {trouble}")
+    path = source / slug / name
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeOutputError(f"cannot merge {source}/: {path} is not a regular file")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(
+            f"{path} is missing, though {source / NAME} records it (build that shard again)"
+        ) from None
+    except OSError as error:
+        raise ManifestError(f"{path} cannot be read: {_reason(error)}") from None
+    if sha256(data) != recorded.sha256:
+        raise ManifestError(
+            f"{path} is not the file {source / NAME} records (changed since it was built?)"
+        )
+    return data
+
+
+def _rebase(key: str, source: Path, target: Path) -> str:
+    """A key of the manifest of `source` as the manifest of `target` names the same input."""
+    where = input_path(key, source)
+    try:
+        return Path(os.path.relpath(where, target.resolve())).as_posix()
+    except ValueError:
+        return where.as_posix()
+
+
+def _read_shards(sources: list[Path], target: Path) -> dict[str, tuple[Path, Entry]]:
+    """Every shard's records (keyed as the manifest of `target` names their inputs), each
+    checked against its files; the same input built differently by two shards is refused."""
     incoming: dict[str, tuple[Path, Entry]] = {}
     for source in sources:
-        for key, entry in Manifest.load(source).entries.items():
+        for key, entry in _shard_manifest(source).entries.items():
+            for name, recorded in entry.outputs.items():
+                _shard_file(source, entry.slug, name, recorded)
+            key = _rebase(key, source, target)
             if key in incoming and not incoming[key][1].same_build(entry):
                 raise ManifestError(
                     f"{key} was built differently in {incoming[key][0]} and {source}"
                 )
             incoming[key] = (source, entry)
-    for key, (source, entry) in sorted(incoming.items()):
-        owner = merged.slug_owner(entry.slug, key)
-        if owner is not None:
+    return incoming
+
+
+def _merge_locked(incoming: dict[str, tuple[Path, Entry]], target: Path) -> list[str]:
+    merged = Manifest.load(target)
+    # Everything is checked before the first file is written.
+    owners = {entry.slug: key for key, entry in merged.entries.items() if key not in incoming}
+    for key, (_source, entry) in sorted(incoming.items()):
+        owner = owners.setdefault(entry.slug, key)
+        if owner != key:
             raise ManifestError(f"{key} and {owner} both write {entry.slug}/")
+        trouble = unsafe_folder(target, entry.slug)
+        if trouble is not None:
+            raise UnsafeOutputError(f"cannot merge into {target}/: {trouble}")
         for name in entry.outputs:
-            data = (source / entry.slug / name).read_bytes()
+            there = target / entry.slug / name
+            if there.is_dir() and not there.is_symlink():
+                raise UnsafeOutputError(f"cannot merge into {target}/: {there} is a folder")
+    for key, (source, entry) in sorted(incoming.items()):
+        for name, recorded in list(entry.outputs.items()):
+            data = _shard_file(source, entry.slug, name, recorded)
             write_atomic(target / entry.slug / name, data)
             entry.outputs[name] = Output.of(target / entry.slug / name, data)
         merged.entries[key] = entry

@@ -5,6 +5,7 @@ its documents in memory. Nothing here writes a file: the main process does (`inc
 from __future__ import annotations
 
 import datetime as dt
+import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -63,9 +64,11 @@ class PlanResult:
 
 
 def slug(plan: Plan) -> str:
-    """The output folder name: filesystem-safe, stable, unique per organization (its code)."""
+    """The output folder name: filesystem-safe, stable, unique per organization (its code).
+    A name with nothing to keep (only punctuation) gives the code alone, never a name that
+    starts with '-'."""
     name = slugify(plan.organization.name, max_length=60, word_boundary=True)
-    return f"{name}-{plan.organization.code}"
+    return f"{name}-{plan.organization.code}" if name else plan.organization.code
 
 
 @dataclass
@@ -87,19 +90,33 @@ class Rendered:
     packet: PacketInfo | None = None
     titles: dict[str, str] = field(default_factory=dict)
     """Per document file name: its title (the packet's bookmark)."""
+    internal_error: str | None = None
+    """The traceback of an unexpected error while building this input (a bug): the main
+    process writes it to a log file and reports the input as failed."""
 
 
 def render_input(
     path: Path, templates: Path | None, profiles: tuple[Profile, ...] = ()
 ) -> Rendered:
-    """Runs in a worker: load, validate, check and render one input (nothing is written)."""
+    """Runs in a worker: load, validate, check and render one input (nothing is written).
+    Never raises: an unexpected error comes back as the input's `internal_error`."""
+    try:
+        return _render_input(path, templates, profiles)
+    except Exception:
+        return Rendered(str(path), "", [], internal_error=traceback.format_exc())
+
+
+def _render_input(path: Path, templates: Path | None, profiles: tuple[Profile, ...]) -> Rendered:
     from pipeline.checks import check_plan
     from pipeline.documents.plan_documents import render_plan
     from pipeline.pdf.packet import packet_info
     from pipeline.reports.outputs import plan_reports
 
-    digest = sha256(path.read_bytes()) if path.is_file() else ""
     reading = read_input(path)
+    try:
+        digest = sha256(path.read_bytes()) if path.is_file() else ""
+    except OSError:
+        digest = ""  # read_input has said why the file cannot be read
     plan = reading.plan
     if plan is None:
         return Rendered(str(path), digest, reading.problems)

@@ -167,6 +167,8 @@ def build_command(
             "(--prune removes them)"
         )
     click.echo(f"status of every plan: {out / INDEX}")
+    for warning in built.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     for result in built.results:
         report(result.problems)  # a valid plan's are warnings
     for result in built.drafts:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
+
+from jinja2 import Environment
 
 _DATE_FORMATS = {"long": "{:%B} {d}, {y}", "short": "{:%b} {d}, {y}"}
 
@@ -80,3 +82,34 @@ FILTERS: dict[str, Callable[..., str]] = {
     "ordinal": ordinal,
     "join_and": join_and,
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Plan text and docxtpl's own escapes
+
+_UNDERSCORE = "\x05"
+"""Stands for '_' in every value a template prints until docxtpl's un-escaping of its own
+`{_{ }_}`/`{_% %_}` has run, so that plan text such as `{_{ x }_}` appears as written. (No
+value can hold it: text refuses control characters, and XML cannot carry it.)"""
+
+
+E = TypeVar("E", bound=Environment)
+
+
+def guard_printed(env: E) -> E:
+    """`env`, its printed values kept out of docxtpl's un-escaping (`restore_underscores`
+    undoes it once that has run)."""
+    finalize = env.finalize
+
+    def guarded(value: Any) -> Any:
+        value = finalize(value) if finalize is not None else value
+        if isinstance(value, str) and "_" in value:
+            return value.replace("_", _UNDERSCORE)
+        return value
+
+    env.finalize = guarded
+    return env
+
+
+def restore_underscores(rendered: str) -> str:
+    return rendered.replace(_UNDERSCORE, "_") if _UNDERSCORE in rendered else rendered

@@ -40,7 +40,13 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from pipeline.documents.context import Context
-from pipeline.documents.filters import FILTERS
+from pipeline.documents.filters import FILTERS, guard_printed, restore_underscores
+from pipeline.documents.limits import (
+    BoundedSandbox,
+    describe_error,
+    read_template,
+    refuse_rich_tags,
+)
 from pipeline.errors import TemplateProblemError
 from pipeline.files import ZipEntry, reproducible_zip, zip_package
 
@@ -67,11 +73,9 @@ def _range(*args: int) -> range:
     return items
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
+class _Sandbox(BoundedSandbox):
     """Jinja's sandbox (no private attributes, no Python internals, no mutation of the
-    context), bounded: templates cannot build huge strings or ranges."""
-
-    intercepted_binops = frozenset({"*", "**"})
+    context), bounded: templates cannot build huge strings or ranges (see `limits.py`)."""
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
@@ -94,6 +98,7 @@ def environment(autoescape: bool = True) -> ImmutableSandboxedEnvironment:
         env.globals.pop(unneeded, None)
     env.globals["range"] = _range
     env.filters.update(FILTERS)
+    env.bound_filters()
     return env
 
 
@@ -106,6 +111,30 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
     def render_properties(self, context: Context, jinja_env: Any = None) -> None:
         super().render_properties(context, environment(autoescape=False))
+
+    def patch_xml(self, src_xml: str) -> str:
+        refuse_rich_tags(src_xml)
+        return str(super().patch_xml(src_xml))
+
+    def render_xml_part(self, src_xml: str, part: Any, context: Context, jinja_env: Any) -> str:
+        try:
+            rendered = str(super().render_xml_part(src_xml, part, context, jinja_env))
+            return restore_underscores(rendered)
+        except _RENDER_ERRORS as error:
+            error.__dict__["pipeline_source"] = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+            raise
+
+    def render_footnotes(self, context: Context, jinja_env: Any = None) -> None:
+        # docxtpl renders the footnotes once per section: a value that looks like a tag would
+        # be evaluated again in a document of two sections. Once, as the fast path does.
+        for part in self.docx.part.package.parts:
+            if part.content_type == _FOOTNOTES:
+                xml = self.patch_xml(part.blob.decode("utf-8"))
+                part._blob = self.render_xml_part(xml, part, context, jinja_env).encode("utf-8")
+
+
+_RENDER_ERRORS = (TemplateError, ArithmeticError, LookupError, TypeError, ValueError)
+"""What a template's expressions can raise while rendering: the template's problem."""
 
 
 RENDER_SECONDS = 60.0
@@ -136,16 +165,17 @@ def _time_limit(template: Path) -> Iterator[None]:
             f"{template.name}: rendering took longer than {RENDER_SECONDS:g} s and was "
             "stopped; does the template loop too much?"
         ) from None
+    except (RecursionError, MemoryError) as error:
+        raise TemplateProblemError(f"{template.name}: {describe_error(error)}") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
-def _template_error(template: Path, error: TemplateError) -> TemplateProblemError:
-    lines = getattr(error, "docx_context", None) or []
-    nearby = " / ".join(line.strip() for line in lines if line.strip())
-    where = f" near: {nearby}" if nearby else ""
-    return TemplateProblemError(f"{template.name}: {error.message}{where}")
+def _template_error(
+    template: Path, error: Exception, source: str | None = None
+) -> TemplateProblemError:
+    return TemplateProblemError(f"{template.name}: {describe_error(error, source)}")
 
 
 def _stamp(revision_date: dt.date) -> dt.datetime:
@@ -155,11 +185,11 @@ def _stamp(revision_date: dt.date) -> dt.datetime:
 
 def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
     """Render `template` with `context` the standard docxtpl way; return the .docx bytes."""
-    document = _Template(io.BytesIO(template.read_bytes()))
+    document = _Template(io.BytesIO(read_template(template)))
     try:
         with _time_limit(template):
-            document.render(context, jinja_env=environment(), autoescape=True)
-    except TemplateError as error:
+            document.render(context, jinja_env=guard_printed(environment()), autoescape=True)
+    except _RENDER_ERRORS as error:
         raise _template_error(template, error) from None
     properties = document.docx.core_properties
     properties.created = properties.modified = _stamp(revision_date)
@@ -174,14 +204,21 @@ def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
 
 def _compile_source(env: ImmutableSandboxedEnvironment, source: str) -> Template:
     # As docxtpl's render_xml_part: one paragraph per line, so errors have useful line numbers.
-    return env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
+    source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
+    try:
+        compiled = env.from_string(source)
+    except TemplateError as error:
+        error.__dict__["pipeline_source"] = source
+        raise
+    compiled.__dict__["pipeline_source"] = source  # for the nearby text of errors
+    return compiled
 
 
 def _finish(tpl: DocxTemplate, rendered: str) -> str:
     """docxtpl's post-processing of a rendered part (render_xml_part, after Jinja), with the
     same result: plain string replacements where docxtpl uses equivalent regexes."""
     rendered = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-    rendered = (
+    rendered = restore_underscores(
         rendered.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     )
     if not any(char in rendered for char in "\t\a\n\f"):
@@ -221,7 +258,16 @@ def _tables_need_fixing(tree: Any) -> bool:
 
 
 def _body_tree(tpl: DocxTemplate, xml: str) -> Any:
-    tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+    # Never `recover=True`: it drops what it cannot parse (the rest of a text over the
+    # parser's limits, then the sections after it) and the document would pass for whole.
+    try:
+        tree = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError as error:
+        # A ValueError: reported as this template's problem, with the document named.
+        raise ValueError(
+            f"the rendered document is not well-formed XML ({error}); refused, not cut"
+        ) from None
+    # docxtpl's fix_tables parses again with recover=True: lossless on XML just parsed whole.
     return tpl.fix_tables(xml) if _tables_need_fixing(tree) else tree
 
 
@@ -248,7 +294,7 @@ class PreparedTemplate:
     def __init__(self, path: Path, mark_filled: bool = False) -> None:
         """`mark_filled` highlights every value a `{{ … }}` tag prints (for previews)."""
         self.path = path
-        env = environment()
+        env = guard_printed(environment())
         if mark_filled:
             env.globals["_filled"] = _filled
 
@@ -256,7 +302,7 @@ class PreparedTemplate:
             return _compile_source(env, _marking(source) if mark_filled else source)
 
         plain = environment(autoescape=False)
-        tpl = _Template(io.BytesIO(path.read_bytes()))
+        tpl = _Template(io.BytesIO(read_template(path)))
         tpl.render_init()
         self._tpl = tpl
         docx = tpl.docx
@@ -306,6 +352,7 @@ class PreparedTemplate:
 
     def _render(self, context: Context, revision_date: dt.date) -> bytes:
         tpl = self._tpl
+        current: Template | None = self._document
         try:
             tree = _body_tree(tpl, _finish(tpl, self._document.render(context)))
             for number, element in enumerate(
@@ -316,11 +363,14 @@ class PreparedTemplate:
                 "word/document.xml": etree.tostring(tree, encoding="UTF-8", standalone=True)
             }
             for partname, (compiled, encoding, finish) in self._parts.items():
+                current = compiled
                 rendered = _finish(tpl, compiled.render(context)).encode(encoding)
                 replaced[partname.lstrip("/")] = finish(rendered)
+            current = None
             replaced["docProps/core.xml"] = self._core(context, revision_date)
-        except TemplateError as error:
-            raise _template_error(self.path, error) from None
+        except _RENDER_ERRORS as error:
+            source = current.__dict__.get("pipeline_source") if current else None
+            raise _template_error(self.path, error, source) from None
         return zip_package(
             [
                 ZipEntry.of(entry.name, replaced[entry.name]) if entry.name in replaced else entry

@@ -127,7 +127,15 @@ def convert(source: Path, target: Path, force: bool = False) -> list[Problem]:
     read = load(source)
     plan = validate(read)
     kind = target.suffix.lower()
-    content = _encode(plan, kind)
+    try:
+        content = _encode(plan, kind)
+    except InvalidInputError as error:  # a value the target form cannot hold whole
+        raise InvalidInputError(
+            [
+                Problem(str(source), f"{p.location} of {target.name}", p.message, p.hint)
+                for p in error.problems
+            ]
+        ) from None
     again = _decode(content, kind, str(target))
     try:
         back = validate(again)

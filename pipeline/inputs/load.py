@@ -9,11 +9,13 @@ Nothing here judges the content: `validate.py` does. A file that cannot be read 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InvalidInputError, NoInputsError, Problem
+from pipeline.errors import DataPath, InvalidInputError, NoInputsError, Problem, json_path
 from pipeline.inputs.source import Source
 
 INPUT_SUFFIXES = (".json", ".xlsx", ".xlsm")
@@ -33,6 +35,60 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_MAX_DIGITS = sys.get_int_max_str_digits() or 4300
+MAX_DEPTH = 32
+"""The deepest nesting of objects and lists a JSON input may have; a plan needs 6."""
+
+_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """(line, column) of the first object or list nested deeper than MAX_DEPTH, found before
+    parsing (the parser would run out of stack first); None when the text nests less."""
+    depth = 0
+    for match in _NESTING.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = match.start()
+                line = text.count("\n", 0, start) + 1
+                return line, start - (text.rfind("\n", 0, start) + 1) + 1
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
+def _surrogates(data: Any, name: str) -> list[Problem]:
+    """Every key and string holding an escaped lone surrogate (such as "\\ud800"): half of a
+    character, which no file or document can hold."""
+    problems: list[Problem] = []
+    stack: list[tuple[DataPath, Any]] = [((), data)]
+    while stack and len(problems) < 20:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                here = (*path, _SURROGATE.sub("\ufffd", key))
+                if _SURROGATE.search(key):
+                    problems.append(_surrogate_problem(name, here))
+                stack.append((here, item))
+        elif isinstance(value, list):
+            stack.extend(((*path, index), item) for index, item in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            problems.append(_surrogate_problem(name, path))
+    return sorted(problems, key=lambda problem: problem.location)
+
+
+def _surrogate_problem(name: str, path: DataPath) -> Problem:
+    return Problem(
+        name,
+        json_path(path),
+        "holds an escaped lone surrogate (\\ud800-\\udfff), half of a character",
+        "write the character itself, or both halves of its escaped pair",
+    )
+
+
 def load_json(path: Path, name: str | None = None) -> Source:
     """Read a JSON plan. Raises InvalidInputError when it is not readable JSON."""
     shown = name or str(path)
@@ -45,11 +101,23 @@ def load_json(path: Path, name: str | None = None) -> Source:
         raise InvalidInputError([problem]) from None
     except OSError as exc:
         raise InvalidInputError([Problem(shown, "file", exc.strerror or str(exc))]) from None
+    deep = _too_deep(text)
+    if deep is not None:
+        problem = Problem(
+            shown,
+            f"line {deep[0]}, column {deep[1]}",
+            f"objects and lists are nested more than {MAX_DEPTH} deep here (the limit)",
+            "a plan nests about 6 deep; check the brackets",
+        )
+        raise InvalidInputError([problem]) from None
     try:
         data = json.loads(text, object_pairs_hook=_reject_duplicates)
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
         raise InvalidInputError([Problem(shown, where, f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        message = f"objects and lists are nested too deep (the limit is {MAX_DEPTH})"
+        raise InvalidInputError([Problem(shown, "file", message)]) from None
     except _DuplicateKeyError as exc:
         problem = Problem(
             shown,
@@ -58,6 +126,14 @@ def load_json(path: Path, name: str | None = None) -> Source:
             "keep one; JSON readers silently drop all but the last",
         )
         raise InvalidInputError([problem]) from None
+    except ValueError as exc:  # a number of more digits than Python converts
+        message = f"not valid JSON: {str(exc)[:200]}"
+        if "digits" in str(exc):
+            message = f"a number has more than {_MAX_DIGITS:,} digits (the limit)"
+        raise InvalidInputError([Problem(shown, "file", message)]) from None
+    problems = _surrogates(data, shown)
+    if problems:
+        raise InvalidInputError(problems)
     return Source(shown, data)
 
 

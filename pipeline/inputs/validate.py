@@ -69,9 +69,27 @@ def _most_relevant(error: SchemaError) -> list[SchemaError]:
     return [found for sub in candidates[0] for found in _most_relevant(sub)]
 
 
+_SHOWN = 60
+"""The longest value a message quotes; a longer one is cut there, with its length said."""
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: short, whatever the input holds."""
+    if isinstance(value, str):
+        if len(value) > _SHOWN:
+            return f"{value[:_SHOWN]!r}… ({len(value):,} characters)"
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_SHOWN:
+        return f"a {len(str(abs(value))):,}-digit number"
+    if isinstance(value, dict | list) and len(value) > 10:
+        return "an object" if isinstance(value, dict) else f"a list of {len(value):,} items"
+    text = str(value).replace("None", "null")
+    return text if len(text) <= 4 * _SHOWN else text[: 4 * _SHOWN] + "…"
+
+
 def _describe(error: SchemaError) -> tuple[str, str | None]:
     value = error.instance
-    shown = repr(value) if isinstance(value, str) else str(value).replace("None", "null")
+    shown = _shown(value)
     match error.validator:
         case "required":
             return f"the required field '{_missing(error)}' is missing", None
@@ -102,10 +120,16 @@ def _describe(error: SchemaError) -> tuple[str, str | None]:
             if error.schema.get("minimum") == 0 and error.schema.get("maximum") == 100:
                 return f"{shown} is not a percentage between 0 and 100", "write 45 for 45%"
             word = "at least" if "inimum" in str(error.validator) else "at most"
-            return f"{shown} must be {word} {bound}", None
+            return f"{shown} must be {word} {bound:,}", None
         case "minItems":
             return "must list at least one item", None
-    return error.message, None
+        case "maxLength":
+            length = len(value) if isinstance(value, str) else 0
+            return (
+                f"is {length:,} characters long; the limit is {error.validator_value:,}",
+                "shorten it",
+            )
+    return error.message[:200], None
 
 
 def _missing(error: SchemaError) -> str:
@@ -130,6 +154,8 @@ def _model_problems(source: Source, error: ValidationError) -> Iterator[Problem]
     for detail in error.errors():
         path: DataPath = tuple(part for part in detail["loc"] if isinstance(part, str | int))
         message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] == "finite_number":
+            message = "must be a finite number (NaN and Infinity are not numbers)"
         yield source.problem(path, message)
 
 

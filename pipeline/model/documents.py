@@ -46,7 +46,9 @@ class Document:
         `dese/action-plan.docx`), else the built-in one."""
         if custom is not None:
             for candidate in (custom / self.filename, custom / self.template):
-                if candidate.is_file():
+                # A link to nothing, or a folder, is the author's template gone wrong: it is
+                # returned so the check reports it, never silently replaced by the built-in.
+                if candidate.is_symlink() or candidate.exists():
                     return candidate
         return TEMPLATES_DIR / self.template
 

@@ -48,10 +48,25 @@ def _clean_text(value: str) -> str:
     return value
 
 
+MAX_TEXT = 32_767
+"""The longest text of one field, in characters: what one Excel cell holds, so that every valid
+plan converts to a workbook whole. (A page of a document holds about 3,000.)"""
+MAX_NAME = 120
+"""The longest name or title that goes into a document's properties (its title is
+"DRAFT: <document title>: <organization name>", and Word allows 255 characters there)."""
+
 Text = Annotated[
-    str, AfterValidator(_clean_text), Field(json_schema_extra={"pattern": TEXT_PATTERN})
+    str,
+    AfterValidator(_clean_text),
+    Field(max_length=MAX_TEXT, json_schema_extra={"pattern": TEXT_PATTERN}),
 ]
-"""A non-blank string, trimmed, without control characters."""
+"""A non-blank string, trimmed, without control characters, at most MAX_TEXT characters."""
+Name = Annotated[
+    str,
+    AfterValidator(_clean_text),
+    Field(max_length=MAX_NAME, json_schema_extra={"pattern": TEXT_PATTERN}),
+]
+"""Text that names the plan or its organization (at most MAX_NAME characters)."""
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"
 IdText = Annotated[str, Field(pattern=ID_PATTERN)]
@@ -60,7 +75,18 @@ SchoolYear = Annotated[
     str,
     Field(pattern=SCHOOL_YEAR_PATTERN, examples=["2024-25"]),
 ]
-Percent = Annotated[float, Field(ge=0, le=100)]
+MAX_AMOUNT = 1_000_000_000_000
+"""The largest amount in dollars: above any school budget, and far below where a float loses
+its cents."""
+MAX_MEASURE = 1_000_000_000
+"""The largest magnitude of an outcome's value (a percent, a score, a count, days)."""
+MAX_COUNT = 10_000_000
+"""The largest count of people (an enrollment, the participants of an engagement)."""
+
+Percent = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False)]
+Measure = Annotated[float, Field(ge=-MAX_MEASURE, le=MAX_MEASURE, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 OrgCode = Annotated[str, Field(pattern=r"^[0-9]{4,12}$", examples=["01230005"])]
 Grades = Annotated[
     str,

@@ -16,9 +16,11 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from pipeline.model.fields import (
+    Amount,
     EvidenceTier,
     Id,
     IdText,
+    Measure,
     Percent,
     Record,
     Ref,
@@ -216,12 +218,12 @@ class Supports(Record):
 
 
 class Baseline(Record):
-    value: float = Field(description="The starting value, in the outcome's unit.")
+    value: Measure = Field(description="The starting value, in the outcome's unit.")
     year: SchoolYear = Field(description="School year of the baseline, e.g. '2024-25'.")
 
 
 class Target(Record):
-    value: float = Field(description="The value to reach, in the outcome's unit.")
+    value: Measure = Field(description="The value to reach, in the outcome's unit.")
     date: dt.date = Field(description="When it is to be reached (YYYY-MM-DD).")
 
 
@@ -279,7 +281,7 @@ class Resource(Record):
     funding_source: Text | None = Field(
         None, description="Funding source, e.g. 'Title I' or 'ESSA §1003 school improvement'."
     )
-    amount: float | None = Field(None, ge=0, description="Amount in US dollars.")
+    amount: Amount | None = Field(None, description="Amount in US dollars.")
 
 
 class ActionPlan(Record):
@@ -325,7 +327,10 @@ class Plan(Record):
     model_config = ConfigDict(populate_by_name=True)
 
     schema_ref: str | None = Field(
-        None, alias="$schema", description="Address of the JSON Schema, for editors."
+        None,
+        alias="$schema",
+        max_length=2048,
+        description="Address of the JSON Schema, for editors.",
     )
     organization: Organization = Field(description="Who the plan is for.")
     plan: PlanInfo = Field(description="Title, years, revision, designation and governance.")

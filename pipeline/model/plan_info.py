@@ -9,7 +9,9 @@ from typing import Annotated
 from pydantic import Field
 
 from pipeline.model.fields import (
+    Count,
     Grades,
+    Name,
     OrgCode,
     Record,
     Text,
@@ -33,7 +35,7 @@ class Person(Record):
 class Organization(Record):
     """Who the plan is for."""
 
-    name: Text = Field(description="Official name of the school or district.")
+    name: Name = Field(description="Official name of the school or district.")
     code: OrgCode = Field(
         description="The state's organization code (DESE uses 8 digits); leading zeros are kept."
     )
@@ -45,7 +47,7 @@ class Organization(Record):
         None, description="The state's code of the district a school belongs to."
     )
     grades: Grades = Field(description="Grade span served, e.g. 'K-5', 'PK-8' or '9-12'.")
-    enrollment: int | None = Field(None, ge=0, description="Number of students enrolled.")
+    enrollment: Count | None = Field(None, description="Number of students enrolled.")
     leader: Person = Field(description="The principal or superintendent leading the plan.")
     address: Text | None = Field(None, description="Street address, one line.")
 
@@ -60,7 +62,7 @@ class PlanYears(Record):
 
 
 class Revision(Record):
-    number: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)*$")] = Field(
+    number: Annotated[str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,9}){0,5}$")] = Field(
         description="Revision number, e.g. '1' or '2.1'."
     )
     date: dt.date = Field(description="Date of this revision (YYYY-MM-DD); documents carry it.")
@@ -83,7 +85,7 @@ class Engagement(Record):
     date: dt.date = Field(description="When the engagement took place (YYYY-MM-DD).")
     groups: list[StakeholderGroup] = Field(min_length=1, description="Stakeholder groups engaged.")
     method: Text = Field(description="How they were engaged, e.g. 'family survey'.")
-    participants: int | None = Field(None, ge=0, description="Number of participants.")
+    participants: Count | None = Field(None, description="Number of participants.")
     summary: Text = Field(description="What was heard and how it shaped the plan.")
 
 
@@ -128,7 +130,7 @@ class CorrectiveAction(Record):
 class PlanInfo(Record):
     """The plan's identity, period, revision, designation and governance."""
 
-    title: Text = Field(description="Title of the plan, e.g. 'Sustainable Improvement Plan'.")
+    title: Name = Field(description="Title of the plan, e.g. 'Sustainable Improvement Plan'.")
     years: PlanYears = Field(description="The plan period; at least three school years.")
     revision: Revision = Field(description="The current revision of the plan.")
     revision_history: list[Revision] = Field(

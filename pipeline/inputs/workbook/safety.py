@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from posixpath import join, normpath
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 from pipeline.errors import InvalidInputError, Problem
 
@@ -31,6 +33,8 @@ MAX_PARTS = 1_000
 MAX_SHEETS = 100
 MAX_ROWS = 5_000  # a plan needs a few hundred rows on its longest sheet
 MAX_CELLS = 250_000
+"""Cells written in the sheets, plus the cells of every merged range and hyperlink range:
+openpyxl creates each cell of those ranges when it opens the workbook."""
 
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
 WORKBOOK_SUFFIXES = (".xlsx", ".xls", *MACRO_SUFFIXES)
@@ -42,6 +46,11 @@ _ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_RANGE_TAG = re.compile(rb"<(?:\w+:)?(mergeCell|hyperlink)\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_RANGE_START = re.compile(rb"<(?:\w+:)?(?:mergeCell|hyperlink)[\s>/]")
+_REF = re.compile(r"^\$?([A-Z]{1,3})?\$?([0-9]{1,7})?(?::\$?([A-Z]{1,3})?\$?([0-9]{1,7})?)?$")
+_MAX_TAG = 8 * 1024
+_SHEET_ROWS, _SHEET_COLUMNS = 1_048_576, 16_384
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -111,9 +120,21 @@ def check_package(content: bytes, shown: str) -> Scan:
     try:
         with zipfile.ZipFile(BytesIO(content)) as package:
             return _check_parts(package, shown)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        NotImplementedError,
+        zlib.error,  # damaged compressed data inside the package
+        ElementTree.ParseError,
+        DefusedXmlException,
+        UnicodeDecodeError,
+        OSError,
+    ) as exc:
         raise _refuse(
-            shown, f"the workbook is damaged and cannot be read ({exc})", "save it again"
+            shown,
+            f"the workbook is damaged and cannot be read ({exc})",
+            "save it again",
         ) from None
 
 
@@ -207,7 +228,7 @@ def _stream_parts(
     has_formulas = False
     for part in parts:
         rows = 0
-        carry = b""
+        carry = tail = b""
         with package.open(part) as stream:
             while chunk := stream.read(_CHUNK):
                 total += len(chunk)
@@ -232,6 +253,9 @@ def _stream_parts(
                     rows += sum(1 for m in _ROW.finditer(window) if m.end() > fresh)
                     cells += sum(1 for m in _CELL.finditer(window) if m.end() > fresh)
                     has_formulas = has_formulas or bool(_FORMULA.search(window))
+                    ranges = tail + chunk
+                    cells += _range_cells(ranges, len(tail), sheets[part.filename], shown)
+                    tail = _unfinished_tag(ranges, sheets[part.filename], shown)
                     if rows > MAX_ROWS:
                         raise _refuse(
                             shown,
@@ -241,7 +265,83 @@ def _stream_parts(
                         )
                     if cells > MAX_CELLS:
                         raise _refuse(
-                            shown, f"the workbook has more than {MAX_CELLS:,} cells", None
+                            shown,
+                            f"the workbook has more than {MAX_CELLS:,} cells (counting the "
+                            "cells of merged ranges and hyperlinks)",
+                            "unmerge whole rows or columns, and delete unused rows",
                         )
                 carry = window[-16:]
     return has_formulas
+
+
+def _range_cells(window: bytes, fresh: int, sheet: str, shown: str) -> int:
+    """The cells of the merged ranges and hyperlink ranges whose tags end in `window` after
+    its first `fresh` bytes (those before were counted with the previous piece)."""
+    cells = 0
+    for match in _RANGE_TAG.finditer(window):
+        if match.end() <= fresh:
+            continue
+        ref = match.group(2).decode("ascii", "replace").strip().upper()
+        size = _range_size(ref)
+        if size is None:
+            kind = "merged range" if match.group(1) == b"mergeCell" else "hyperlink"
+            raise _refuse(
+                shown,
+                f"the sheet '{sheet}' has a {kind} with the unreadable reference {ref[:40]!r}",
+                "open it in Excel or LibreOffice and save it again as .xlsx",
+            )
+        if size > MAX_CELLS:
+            kind = "merged range" if match.group(1) == b"mergeCell" else "hyperlink range"
+            problem = Problem(
+                shown,
+                f"{sheet} › {ref}",
+                f"the {kind} {ref} covers {size:,} cells; a workbook may have at most "
+                f"{MAX_CELLS:,} cells, counting those of merged ranges and hyperlinks",
+                "merge only the cells that need it, never whole rows, columns or sheets",
+            )
+            raise InvalidInputError([problem])
+        cells += size
+    return cells
+
+
+def _unfinished_tag(window: bytes, sheet: str, shown: str) -> bytes:
+    """The end of `window` from a merged-range or hyperlink tag that is not finished in it, to
+    be read with the next piece (refused when longer than any such tag is)."""
+    last = window.rfind(b"<")
+    if last < 0 or b">" in window[last:]:
+        return window[-16:]
+    tail = window[last:]
+    if len(tail) > _MAX_TAG and _RANGE_START.match(tail):
+        raise _refuse(shown, f"the sheet '{sheet}' has a tag longer than {_MAX_TAG:,} bytes")
+    return tail[-_MAX_TAG:] if not _RANGE_START.match(tail) else tail
+
+
+def _range_size(ref: str) -> int | None:
+    """How many cells a reference such as A1:C4, A:A or 3:3 covers; None if unreadable."""
+    match = _REF.match(ref)
+    if match is None or not ref:
+        return None
+    first_col, first_row, last_col, last_row = match.groups()
+    if ":" not in ref:
+        return 1 if first_col and first_row else None
+    columns = _span(first_col, last_col, _column_number, _SHEET_COLUMNS)
+    rows = _span(first_row, last_row, int, _SHEET_ROWS)
+    return None if columns is None or rows is None else columns * rows
+
+
+def _span(
+    first: str | None, last: str | None, number: Callable[[str], int], whole: int
+) -> int | None:
+    if first is None and last is None:
+        return whole  # A:A spans every row, 3:3 every column
+    if first is None or last is None:
+        return None
+    low, high = sorted((number(first), number(last)))
+    return high - low + 1
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.errors import InvalidInputError, Problem
 from pipeline.files import ZipEntry, zip_package
 from pipeline.inputs.workbook.cells import DATE_FORMAT, TEXT_FORMAT, cell_value
 from pipeline.inputs.workbook.derive import plan_layout
@@ -36,6 +37,7 @@ from pipeline.inputs.workbook.layout import (
     Percent,
     Table,
 )
+from pipeline.inputs.workbook.places import cell_place
 from pipeline.inputs.workbook.read import FORM_HEADERS
 from pipeline.model.vocabulary import Unit
 
@@ -98,8 +100,26 @@ def _fixed_modified(name: str, blob: bytes) -> bytes:
 # Cells
 
 
+EXCEL_CELL_LIMIT = 32_767
+"""The most characters an Excel cell holds; Excel cuts a longer text when it opens the file."""
+
+
 def _put(cell: Cell, value: Any, column: Column, percent: bool) -> None:
     shown = cell_value(value, column, percent)
+    if isinstance(shown, str) and len(shown) > EXCEL_CELL_LIMIT:
+        # Refused, never cut. The source is named by the caller (`convert`).
+        place = cell_place(cell.parent.title, int(cell.row), column.header, cell.coordinate)
+        raise InvalidInputError(
+            [
+                Problem(
+                    "",
+                    place,
+                    f"the text is {len(shown):,} characters long; an Excel cell holds at most "
+                    f"{EXCEL_CELL_LIMIT:,}",
+                    "shorten it, or keep the plan as JSON",
+                )
+            ]
+        )
     cell.value = shown
     if isinstance(shown, str):
         cell.data_type = "s"  # openpyxl would store '=…' as a formula
