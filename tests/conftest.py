@@ -20,6 +20,7 @@ from typing import Any
 import docx
 import psutil
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from hypothesis import settings
 
 from pipeline.documents.plan_documents import render_plan
@@ -76,10 +77,21 @@ def _table_text(table: Any) -> Iterator[str]:
         yield " | ".join(" / ".join(_cell_text(cell)) for cell in row.cells)
 
 
+def _paragraph_style_names(document: Any) -> Any:
+    """A paragraph's style name from its style id, as `paragraph.style.name` gives it (the
+    default paragraph style for none or an unknown id), without python-docx's search of every
+    style for the default on each call (two thirds of the time spent reading the documents)."""
+    names = {s.style_id: s.name for s in document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    default_name = default.name if default is not None else ""
+    return lambda style_id: names.get(style_id, default_name)
+
+
 def document_lines(data: bytes) -> list[str]:
     """The text of a .docx, as a person reads it: headers, body paragraphs and table rows in
     order (a row as 'cell | cell'), footers."""
     document = docx.Document(io.BytesIO(data))
+    style_name = _paragraph_style_names(document)
     lines: list[str] = []
     for section in document.sections:
         lines += [f"[header] {p.text}" for p in section.header.paragraphs if p.text]
@@ -87,12 +99,46 @@ def document_lines(data: bytes) -> list[str]:
         if isinstance(block, docx.table.Table):
             lines += _table_text(block)
         elif block.text:
-            style = block.style.name if block.style is not None else ""
+            style = style_name(block._p.style)
             prefix = f"[{style}] " if style.startswith(("Heading", "Title")) else ""
             lines.append(prefix + block.text)
     for section in document.sections:
         lines += [f"[footer] {p.text}" for p in section.footer.paragraphs if p.text]
     return lines
+
+
+# --- Which test runs when, and on which xdist worker -------------------------------------------
+
+WHOLE_MODULES = {"tests/test_pdf.py", "tests/test_libreoffice.py"}
+"""Modules one worker runs whole: their expensive fixtures (builds and conversions with
+LibreOffice) are made once instead of once per worker. (xdist's own `--dist loadgroup` does
+not see `xdist_group` marks under pytest 9.2.)"""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist's `load` scheduling (any test to any free worker), except for WHOLE_MODULES."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in WHOLE_MODULES else nodeid
+
+    return Scheduling(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests (LibreOffice, hypothesis) first, spread over the workers while the quick
+    ones fill the gaps, rather than one of them running alone at the end."""
+    items.sort(key=lambda item: not _slow(item))
+
+
+def _slow(item: pytest.Item) -> bool:
+    test = getattr(item, "obj", None)
+    return bool(item.get_closest_marker("libreoffice") or getattr(test, "is_hypothesis_test", 0))
 
 
 # --- The OOXML validator ------------------------------------------------------------------------

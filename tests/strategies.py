@@ -2,13 +2,15 @@
 
 `plan_data()` walks `model_fields` the way the workbook layout does, draws a value for every
 field from its type (text without control characters, numbers Excel keeps exactly, dates,
-closed lists, patterned codes), then makes the draw a valid plan: ids unique, references to
-existing ids, periods that end after they start, and no section that is present but empty (a
-workbook cannot hold one; `pipeline convert` warns about it, see test_workbook_roundtrip).
+closed lists, patterned codes, timelines in every form `pipeline.model.periods` reads), then
+makes the draw a valid plan: ids unique, references to existing ids, periods that end after
+they start, and no section that is present but empty (a workbook cannot hold one;
+`pipeline convert` warns about it, see test_workbook_roundtrip).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from enum import Enum
@@ -18,8 +20,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from pipeline.inputs.workbook.derive import FieldShape, field_shape, is_model
+from pipeline.inputs.workbook.shapes import FieldShape, field_shape, is_model
 from pipeline.model.fields import SCHOOL_YEAR_PATTERN, Id, Ref
+from pipeline.model.periods import PeriodError, check_period
 from pipeline.model.plan import Plan
 
 _TEXT = st.text(
@@ -47,6 +50,43 @@ DATE = st.dates(dt.date(1950, 1, 1), dt.date(2100, 12, 31)).map(dt.date.isoforma
 SCHOOL_YEAR = st.integers(1990, 2090).map(lambda y: f"{y}-{(y + 1) % 100:02d}")
 
 
+def _is_period(text: str) -> bool:
+    try:
+        check_period(text)
+    except PeriodError:
+        return False
+    return True
+
+
+_YEAR = st.integers(1990, 2090).map(str)
+_MONTH = st.sampled_from([*calendar.month_name[1:], *calendar.month_abbr[1:]])
+_SEASON = st.sampled_from(["Fall", "Winter", "Spring", "Summer", "fall", "Autumn"])
+_WHOLE_YEAR = st.sampled_from(["Ongoing", "Throughout the year", "Monthly", "Weekly"])
+_SCHOOL_YEARS = st.one_of(
+    SCHOOL_YEAR,
+    SCHOOL_YEAR.map(lambda y: f"SY {y}"),
+    st.integers(1990, 2090).map(lambda y: f"{y}-{y + 1}"),
+    st.tuples(st.integers(0, 5), st.integers(1990, 2090)).map(
+        lambda t: f"Year {t[0]} ({t[1]}-{t[1] + 1})"
+    ),
+)
+_ONE = st.one_of(
+    DATE,
+    st.tuples(_MONTH, _YEAR).map(" ".join),
+    st.tuples(st.one_of(_SEASON, _MONTH), st.one_of(_YEAR, SCHOOL_YEAR)).map(" ".join),
+    st.tuples(st.sampled_from(["Q1", "Q2", "Q3", "Q4"]), SCHOOL_YEAR).map(" ".join),
+    _SCHOOL_YEARS,
+    _WHOLE_YEAR,
+)
+_RANGE = st.tuples(
+    st.one_of(_SEASON, _MONTH),
+    st.sampled_from(["–", "—", " - ", " to ", " through "]),
+    st.one_of(_ONE, _SEASON, _MONTH),
+).map("".join)
+PERIOD = st.one_of(_ONE, _RANGE).filter(_is_period)
+"""Timelines as plans write them: dates, months, seasons, quarters, school years, ranges."""
+
+
 def _constraint(shape: FieldShape, name: str, item: bool = False) -> Any:
     for meta in shape.item_metadata if item else shape.metadata:
         value = getattr(meta, name, None)
@@ -68,6 +108,9 @@ def _scalar(base: Any, shape: FieldShape, item: bool) -> st.SearchStrategy[Any]:
         return NUMBER
     if base is dt.date:
         return DATE
+    metadata = shape.item_metadata if item else shape.metadata
+    if any(getattr(meta, "func", None) is check_period for meta in metadata):
+        return PERIOD
     pattern = _constraint(shape, "pattern", item)
     if pattern == SCHOOL_YEAR_PATTERN:
         return SCHOOL_YEAR

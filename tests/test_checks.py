@@ -23,7 +23,7 @@ from pipeline.model.vocabulary import Profile
 from tests.conftest import INPUTS, MINIMAL, SCENARIOS, plan_of, read_json
 
 EVERY_PROFILE = SCENARIOS / "every-profile.json"
-SCHOOL_PROFILES = [profile for profile in Profile if profile is not Profile.DESE_DISTRICT]
+SCHOOL_PROFILES: list[Profile] = [p for p in Profile if p is not Profile.DESE_DISTRICT]
 DELETE = object()
 
 Change = tuple[str, Any]
@@ -127,12 +127,52 @@ CASES: list[tuple[str, str, list[Change], str]] = [
     ("MA-16", "no District Plan alignment",
      [("objectives.0.initiatives.0.district_objective", DELETE)],
      "$.objectives[0].initiatives[0].district_objective"),
+    ("MA-17", "no leader", [("organization.leader", DELETE)], "$.organization.leader"),
+    ("MA-17", "a leader without a name", [("organization.leader.name", DELETE)],
+     "$.organization.leader.name"),
+    ("MA-18", "no revision", [("plan.revision", DELETE)], "$.plan.revision"),
+    ("MA-18", "a revision without a number", [("plan.revision.number", DELETE)],
+     "$.plan.revision.number"),
+    ("MA-18", "a second revision that does not say what changed",
+     [("plan.revision.summary", DELETE),
+      ("plan.revision_history", [{"number": "1", "date": "2025-08-01", "summary": "First."}])],
+     "$.plan.revision.summary"),
+    ("MA-19", "an objective without a rationale", [("objectives.1.rationale", DELETE)],
+     "$.objectives[1].rationale"),
+    ("MA-20", "a step after the plan years",
+     [("objectives.0.initiatives.0.steps", [{"school_year": "2028-29", "description": "Go on."}])],
+     "$.objectives[0].initiatives[0].steps[0].school_year"),
+    ("MA-21", "a step timeline that cannot be placed",
+     [("objectives.0.initiatives.0.steps",
+       [{"school_year": "2026-27", "description": "Train.", "timeline": "May - January"}])],
+     "$.objectives[0].initiatives[0].steps[0].timeline"),
+    ("MA-21", "a step timeline outside the plan",
+     [("objectives.0.initiatives.0.steps",
+       [{"school_year": "2026-27", "description": "Train.", "timeline": "Spring 2029"}])],
+     "$.objectives[0].initiatives[0].steps[0].timeline"),
     ("TOA-1", "no THEN", [("theory_of_action.then", DELETE)], "$.theory_of_action.then"),
     ("TOA-2", "no THEREBY", [("theory_of_action.thereby", DELETE)],
      "$.theory_of_action.thereby"),
     ("TOA-3", "a statement that is not if-then",
      [("theory_of_action", {"statement": "We will coach teachers."})],
      "$.theory_of_action.statement"),
+    ("SMART-S1", "no student group", [("outcomes.1.student_group", DELETE)],
+     "$.outcomes[1].student_group"),
+    ("SMART-M1", "no metric", [("outcomes.1.metric", DELETE)], "$.outcomes[1].metric"),
+    ("SMART-M1", "no baseline", [("outcomes.1.baseline", DELETE)], "$.outcomes[1].baseline"),
+    ("SMART-M1", "no final target", [("outcomes.1.final_target", DELETE)],
+     "$.outcomes[1].final_target"),
+    ("SMART-M5", "a measured goal without a baseline",
+     [("objectives.0.goal", "By June 2028, 40% of students will meet expectations in ELA.")],
+     "$.objectives[0].goal"),
+    ("SMART-M5", "a measured goal that moves the wrong way",
+     [("objectives.0.goal", "By June 2028, increase ELA proficiency from 40% to 30%.")],
+     "$.objectives[0].goal"),
+    ("SMART-T5", "a measured goal without a date",
+     [("objectives.0.goal", "Increase ELA proficiency from 40% to 50%.")], "$.objectives[0].goal"),
+    ("SMART-T5", "a measured goal after the plan",
+     [("objectives.0.goal", "By June 2031, increase ELA proficiency from 40% to 50%.")],
+     "$.objectives[0].goal"),
     ("SMART-M2", "a negative count",
      [("outcomes.2.unit", "count"), ("outcomes.2.final_target.value", -1)],
      "$.outcomes[2].final_target.value"),
@@ -196,6 +236,10 @@ CASES: list[tuple[str, str, list[Change], str]] = [
      "$.action_plan.school_year"),
     ("AP-7", "an action plan after the plan years",
      [("action_plan.end", "2028-08-30"), ("plan.years.end", "2028-06-30")], "$.action_plan.end"),
+    ("AP-8", "an initiative without a lead", [("objectives.2.initiatives.0.lead", DELETE)],
+     "$.objectives[2].initiatives[0].lead"),
+    ("AP-9", "a benchmark without evidence", [("action_plan.benchmarks.3.evidence", DELETE)],
+     "$.action_plan.benchmarks[3].evidence"),
     ("R-1", "a phase missing", [("roadmap.phases", _without("roadmap.phases", 4))],
      "$.roadmap.phases"),
     ("R-1", "a phase twice", [("roadmap.phases.4.phase", "implement_plan")],
@@ -281,7 +325,8 @@ CASES: list[tuple[str, str, list[Change], str]] = [
 
 @pytest.fixture(scope="module")
 def every_profile() -> dict[str, Any]:
-    return read_json(EVERY_PROFILE)
+    data: dict[str, Any] = read_json(EVERY_PROFILE)
+    return data
 
 
 def test_the_base_meets_every_rule_of_every_profile(every_profile: dict[str, Any]) -> None:

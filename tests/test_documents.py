@@ -132,3 +132,44 @@ def test_documents_pass_the_ooxml_validator(
 def test_templates_are_in_the_repository() -> None:
     for document in DOCUMENTS:
         assert (ROOT / "templates" / document.template).is_file()
+
+
+DISTRICT = ROOT / "inputs" / "sawmill-river-regional-school-district.json"
+
+
+def test_goals_theories_of_action_steps_and_measure_tables_are_shown() -> None:
+    """Issue 17: what a real strategic plan holds reaches the improvement plan, as written."""
+    plan = plan_of(read_json(DISTRICT))
+    text = _all_text(render_plan(plan)["improvement-plan.docx"])
+    assert plan.foundation is not None and plan.objectives and plan.outcomes
+    for attribute in plan.foundation.portrait_of_graduate:
+        assert attribute.name in text
+    for objective in plan.objectives:
+        assert f"Goal: {objective.goal}" in text
+        for goal in objective.named_goals:
+            assert goal.title in text
+        assert objective.theory_of_action is not None
+        theory = objective.theory_of_action
+        assert (theory.if_ or theory.statement or "-") in text
+        for initiative in objective.initiatives:
+            for step in initiative.steps:
+                assert step.description in text
+                assert f"School year {step.school_year}" in text
+                assert step.timeline is not None and f"| {step.timeline} |" in text
+    for timeline in ("Spring 2024", "SY 2024-25", "Fall–Winter 2023-24", "December–April"):
+        assert f"| {timeline} |" in text
+    assert "Professional development (time, stipends): " in text
+    assert "| Not recorded" in text and "| Complete" in text
+    assert "None" not in text
+    lines = text.splitlines()
+    for outcome in plan.outcomes:
+        if outcome.measures:
+            assert f"[Heading 2] Outcome {outcome.id}" in lines
+            header = lines.index(f"[Heading 2] Outcome {outcome.id}")
+            assert lines[header + 1] == outcome.statement
+    # a measure row: its label, baseline, interim targets (one a line) and final target
+    assert "Grades 3-5 ELA | 43% (2022-23) | 45% by Jun 30, 2024\n48% by Jun 30, 2025" in text
+    assert "Grade 5 · Science · All students | 40% (2022-23)" in text
+    # the plain outcome keeps the one table of today, under its own heading beside the others
+    assert "[Heading 2] Outcome O4" in lines
+    assert any(line.startswith("O4: By June 2027, increase") for line in lines)

@@ -307,3 +307,41 @@ def test_a_roadmap_only_plan_checked_as_one_gets_only_its_roadmap(
     text = _text((drafted / "improvement-plan.docx").read_bytes())
     for rule in ("MA-1", "MA-2", "MA-3", "MA-4", "MA-9"):
         assert f"required by {rule}]" in text
+
+
+@pytest.mark.parametrize("leader", [None, {"title": "Principal"}], ids=["no leader", "no name"])
+def test_a_plan_without_its_optional_statements_renders_without_stand_ins(
+    leader: dict[str, str] | None,
+) -> None:
+    """What a real plan may not state (its leader or leader's name, a revision, an initiative's
+    lead, an objective's rationale, a benchmark's evidence and status) is left out of the
+    documents, or shown by the placeholder its rule gives; never as 'None'."""
+    data = read_json(MINIMAL)
+    data["organization"]["leader"] = leader
+    del data["plan"]["revision"]
+    del data["objectives"][0]["rationale"]
+    del data["objectives"][0]["initiatives"][0]["lead"]
+    for benchmark in data["action_plan"]["benchmarks"]:
+        benchmark.pop("evidence", None)
+        benchmark.pop("status", None)
+    data = {key: value for key, value in data.items() if value is not None}
+    if leader is None:
+        del data["organization"]["leader"]
+    plan = plan_of_data(data)
+    check = check_plan(plan)
+    documents = {k: _text(v) for k, v in render_plan(plan, check=check).items()}
+    for name, text in documents.items():
+        assert "None" not in text, name
+        assert "[footer] July 1, 2025\tPage" in text, name  # dated by the plan's first day
+    plan_text = documents["improvement-plan.docx"]
+    assert "Why:" not in plan_text and "Lead:" not in plan_text
+    assert ("Led by | Principal" in plan_text) is (leader is not None)
+    assert "Revision |" not in plan_text and "[Heading 2] Revision History" not in plan_text
+    action = documents["action-plan.docx"]
+    assert "Initiative lead:" not in action
+    assert action.count("| — | Not recorded") == 2
+    for finding in check.findings:
+        if finding.severity is Severity.ERROR:
+            shown_in = f"{finding.document}.docx"
+            shown_in = shown_in if shown_in in documents else "improvement-plan.docx"
+            assert finding.placeholder in documents[shown_in], finding.rule.id

@@ -74,7 +74,7 @@ CASES = [
         "We teach.",
         "$.foundation",
         "unknown field 'misson'",
-        "allowed fields: core_values, mission, vision",
+        "allowed fields: core_values, mission, portrait_of_graduate, vision",
     ),
     (
         "missing required field",

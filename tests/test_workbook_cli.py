@@ -75,7 +75,7 @@ def test_closed_lists_and_references_have_dropdowns(blank: Path) -> None:
     checked = 0
     for table in plan_layout().tables:
         sheet = book[table.sheet]
-        for number, column in enumerate(table.columns, start=len(table.parents) + 1):
+        for number, column in enumerate(table.columns, start=table.lead + 1):
             below = sheet.cell(2, number).coordinate
             lists = [dv for dv in _validations(sheet, below) if dv.type == "list"]
             wanted = not column.many and (column.choices or column.ref_kind)
@@ -109,7 +109,7 @@ def test_columns_are_formatted_by_type(blank: Path) -> None:
     book = openpyxl.load_workbook(blank)
     for table in plan_layout().tables:
         sheet = book[table.sheet]
-        for number, column in enumerate(table.columns, start=len(table.parents) + 1):
+        for number, column in enumerate(table.columns, start=table.lead + 1):
             letter = sheet.cell(1, number).column_letter
             dimension = sheet.column_dimensions[letter]
             assert dimension.width >= len(column.header), column.header

@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from pipeline.inputs.workbook import derive_layout, plan_layout, read_workbook_bytes, workbook_bytes
 from pipeline.inputs.workbook.cells import normalize
-from pipeline.inputs.workbook.derive import field_shape, is_model
 from pipeline.inputs.workbook.layout import Kind, Layout, Percent
+from pipeline.inputs.workbook.shapes import field_shape, is_model
 from pipeline.model.fields import Text
 from pipeline.model.plan import Benchmark, Foundation, Initiative, Objective, Plan
 from tests.conftest import ROOT
@@ -206,8 +206,10 @@ def test_a_nested_list_without_ids_is_numbered() -> None:
         partners: list[PartnerSteps] | None = Field(None, description="Partners.")
 
     layout = derive_layout(Plan2)
-    steps = next(t for t in layout.tables if t.sheet == "Steps")
+    steps = next(t for t in layout.tables if t.steps == (("partners",), ("steps",)))
     assert [(p.header, p.id_key) for p in steps.parents] == [("Partner steps number", None)]
+    partners = next(t for t in layout.tables if t.steps == (("partners",),))
+    assert partners.number_header == "Partner steps number"  # the numbers nested rows use
     data = {
         "partners": [
             {"name": "A", "steps": [{"what": "one"}]},

@@ -22,6 +22,7 @@ from pipeline.inputs.workbook import read_workbook_bytes, workbook_bytes
 from pipeline.model.plan import Plan
 from tests.conftest import INPUTS, MINIMAL, ROOT, document_lines, read_json
 from tests.strategies import plan_data
+from tests.workbooks import every_new_field
 
 EXAMPLES = [*INPUTS, MINIMAL]
 WORKBOOK_INPUTS = sorted((ROOT / "inputs").glob("*.xlsx"))
@@ -106,3 +107,8 @@ def test_the_same_plan_gives_the_same_bytes(minimal_data: dict[str, Any]) -> Non
     plan = validate(Source("plan.json", minimal_data))
     data = plan.model_dump(mode="json", by_alias=True, exclude_none=True)
     assert workbook_bytes(data) == workbook_bytes(data)
+
+
+def test_a_plan_with_every_new_field_survives_a_workbook(minimal_data: dict[str, Any]) -> None:
+    plan = validate(Source("full.json", every_new_field(minimal_data)))
+    assert _workbook_plan(plan) == plan

@@ -96,3 +96,93 @@ def patch_cell(path: Path, sheet: str, coordinate: str, xml: str) -> None:
                 data = cell.sub(xml, text, count=1).encode()
             target.writestr(info, data)
     path.write_bytes(out.getvalue())
+
+
+def every_new_field(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` (the minimal plan) with every field a real district plan brought (issue 17):
+    goals, named goals and theories of action per objective and initiative, steps over three
+    years with periods, step resources of several kinds, schools, measure tables, a portrait
+    of a graduate; and the optional fields a plan may lack left out."""
+    data["organization"].pop("leader", None)
+    data["plan"]["revision"] = {"date": data["plan"]["revision"]["date"]}
+    data["foundation"]["portrait_of_graduate"] = [
+        {"name": "Critical thinker", "description": "Weighs evidence; asks; decides."},
+        {"name": "Communicator"},
+    ]
+    objective = data["objectives"][0]
+    objective.pop("rationale", None)
+    objective["goal"] = "By June 2028, 30% of English learners meet ELA expectations."
+    objective["theory_of_action"] = {
+        "if": "we coach every teacher weekly",
+        "then": "instruction improves",
+        "so_that": "English learners read on grade level",
+    }
+    initiative = objective["initiatives"][0]
+    initiative.pop("lead", None)
+    objective["named_goals"] = [
+        {
+            "title": "Universal Academic Goal #1: High Quality Instructional Materials",
+            "statement": "Every classroom uses HQIM; units, grades 3-5.",
+            "initiatives": [initiative["id"]],
+        },
+        {"title": "Goal #2"},
+    ]
+    initiative["theory_of_action"] = {"statement": "If coaches model, then teachers adopt."}
+    initiative["schools"] = ["Harbor View Elementary", "Maple Street, grades 3-5"]
+    initiative["steps"] = [
+        {
+            "school_year": "2025-26",
+            "description": "Adopt the ELA curriculum",
+            "responsible": "Literacy coach; principal",
+            "timeline": "Fall–Winter 2025-26",
+            "resources": [
+                {
+                    "kinds": ["materials", "professional_development", "time"],
+                    "description": "Curriculum, PD time, time in schedule",
+                    "funding_source": "Title I",
+                    "amount": 12500.5,
+                },
+                {"kinds": ["staff"], "description": "Science and Social Studies teachers"},
+            ],
+            "evidence": "Walkthroughs show the units in use",
+            "schools": ["Elementary schools"],
+            "status": "on_track",
+        },
+        {"school_year": "2025-26", "description": "Plan the pilot", "timeline": "January 2026"},
+        {
+            "school_year": "2026-27",
+            "description": "Extend to grades 6-8",
+            "timeline": "December–April",
+            "resources": [{"kinds": ["funding"], "description": "Stipends"}],
+        },
+        {"school_year": "2027-28", "description": "Review", "timeline": "SY 2027-28"},
+    ]
+    outcome = data["outcomes"][0]
+    for key in ("metric", "student_group", "baseline", "interim_targets", "final_target"):
+        outcome.pop(key, None)
+    outcome["measures"] = [
+        {
+            "label": "Grades 3-5 ELA",
+            "grades": "3-5",
+            "subject": "ela",
+            "baseline": {"value": 18, "year": "2024-25"},
+            "interim_targets": [
+                {"value": 22, "date": "2026-06-30"},
+                {"value": 26, "date": "2027-06-30"},
+            ],
+            "final_target": {"value": 30, "date": "2028-06-15"},
+        },
+        {
+            "grades": "6-8",
+            "subject": "mathematics",
+            "student_group": "english_learners",
+            "metric": "Percent meeting expectations",
+            "baseline": {"value": 0.5, "year": "2024-25"},
+            "final_target": {"value": 12, "date": "2028-06-15"},
+        },
+        {"label": "High school (no data yet)"},
+    ]
+    for benchmark in data["action_plan"].get("benchmarks", []):
+        benchmark.pop("evidence", None)
+        benchmark.pop("status", None)
+    return data

@@ -283,6 +283,13 @@ def table(
     return table
 
 
+def rows_kept_whole(table: Table) -> None:
+    """Rows that do not break across pages (w:cantSplit): a row moves whole to the next page."""
+    for row in table.rows[1:]:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+
+
 def facts(
     doc: Document,
     rows: Sequence[tuple[str, str, str | None]],

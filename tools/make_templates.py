@@ -18,7 +18,11 @@ import docxbuild as d
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "{{ organization.name }}  ·  {{ document.title }}"
-FOOTER = "Revision {{ plan.revision.number }}, {{ plan.revision.date }}"
+FOOTER = (
+    "{% if plan.revision and plan.revision.number %}Revision {{ plan.revision.number }}, "
+    "{{ plan.revision.date }}{% elif plan.revision %}Revised {{ plan.revision.date }}"
+    "{% else %}{{ plan.document_date }}{% endif %}"
+)
 AUTHOR = "{{ organization.name }}"
 NONE = "—"
 
@@ -76,7 +80,12 @@ def improvement_plan() -> Document:
                 "organization.enrollment is not none",
             ),
             ("Address", "{{ organization.address }}", "organization.address"),
-            ("Led by", "{{ organization.leader.name }}, {{ organization.leader.title }}", None),
+            (
+                "Led by",
+                "{% if organization.leader.name %}{{ organization.leader.name }}, {% endif %}"
+                "{{ organization.leader.title }}",
+                "organization.leader",
+            ),
             ("Plan period", "{{ plan.years.start }} – {{ plan.years.end }}", None),
             ("ESSA designation", "{{ plan.essa_designation_label }}", None),
             (
@@ -96,9 +105,10 @@ def improvement_plan() -> Document:
             ),
             (
                 "Revision",
-                "{{ plan.revision.number }} ({{ plan.revision.date }}): "
-                "{{ plan.revision.summary }}",
-                None,
+                "{% if plan.revision.number %}{{ plan.revision.number }} "
+                "({{ plan.revision.date }}){% else %}{{ plan.revision.date }}{% endif %}"
+                "{% if plan.revision.summary %}: {{ plan.revision.summary }}{% endif %}",
+                "plan.revision",
             ),
         ],
     )
@@ -125,6 +135,14 @@ def improvement_plan() -> Document:
     d.para(doc, "{{ foundation.mission }}")
     d.para(doc, "Vision", style="Heading 2")
     d.para(doc, "{{ foundation.vision }}")
+    d.tag(doc, "if foundation.portrait_of_graduate")
+    d.para(doc, "Portrait of a Graduate", style="Heading 2")
+    d.tag(doc, "for a in foundation.portrait_of_graduate")
+    item = doc.add_paragraph(style="List Bullet")
+    item.add_run("{{ a.name }}").bold = True
+    item.add_run("{% if a.description %}: {{ a.description }}{% endif %}")
+    d.tag(doc, "endfor")
+    d.tag(doc, "endif")
     d.tag(doc, "endif")
     d.tag(doc, "endif")
 
@@ -240,7 +258,12 @@ def improvement_plan() -> Document:
     d.placeholders(doc, "missing.objectives")
     d.tag(doc, "for o in objectives or []")
     d.para(doc, "Strategic Objective {{ o.id }}: {{ o.title }}", style="Heading 2")
+    d.tag(doc, "if o.goal")
+    d.labelled(doc, "Goal", "{{ o.goal }}")
+    d.tag(doc, "endif")
+    d.tag(doc, "if o.rationale")
     d.labelled(doc, "Why", "{{ o.rationale }}")
+    d.tag(doc, "endif")
     d.placeholders(doc, "o.missing")
     d.tag(doc, "if o.root_cause_items")
     d.labelled(
@@ -258,10 +281,16 @@ def improvement_plan() -> Document:
         "{% if not loop.last %}, {% endif %}{% endfor %} (section IV)",
     )
     d.tag(doc, "endif")
+    _objective_goals(doc)
     d.tag(doc, "for i in o.initiatives")
     d.para(doc, "Initiative {{ i.id }}: {{ i.title }}", style="Heading 3")
     d.para(doc, "{{ i.description }}")
+    d.tag(doc, "if i.lead")
     d.labelled(doc, "Lead", "{{ i.lead }}")
+    d.tag(doc, "endif")
+    d.tag(doc, "if i.schools")
+    d.labelled(doc, "Schools", "{{ i.schools|join(', ') }}")
+    d.tag(doc, "endif")
     d.tag(doc, "if i.evidence")
     d.labelled(
         doc,
@@ -284,6 +313,8 @@ def improvement_plan() -> Document:
     d.tag(doc, "if i.also_serves")
     d.labelled(doc, "Also advances", "strategic objective {{ i.also_serves|join(', ') }}")
     d.tag(doc, "endif")
+    _theory_of_action(doc, "i.theory_of_action")
+    _steps_timeline(doc)
     d.placeholders(doc, "i.missing")
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
@@ -317,7 +348,17 @@ def improvement_plan() -> Document:
     )
     d.placeholders(doc, "missing.outcomes")
     d.tag(doc, "endif")
-    d.tag(doc, "if outcomes")
+    _measure_tables(doc)
+    plain = "(outcomes or [])|rejectattr('measures')|list"
+    d.tag(doc, f"if {plain}")
+    d.tag(doc, "if outcomes|selectattr('measures')|list")
+    d.para(
+        doc,
+        f"Outcome{{% if {plain}|length > 1 %}}s{{% endif %}} "
+        f"{{{{ {plain}|map(attribute='id')|list|join_and }}}}",
+        style="Heading 2",
+    )
+    d.tag(doc, "endif")
     outcomes = d.table(
         doc,
         [
@@ -332,18 +373,23 @@ def improvement_plan() -> Document:
         [
             "{{ out.id }}: {{ out.statement }}",
             "{{ out.objectives|join(', ') }}",
-            "{{ out.student_group_label }}: {{ out.metric }} ({{ out.direction_label|lower }})",
-            "{{ out.baseline.text }} ({{ out.baseline.year }})",
+            "{% if out.student_group_label %}{{ out.student_group_label }}: {% endif %}"
+            "{{ out.metric or '" + NONE + "' }} ({{ out.direction_label|lower }})",
+            "{% if out.baseline %}{{ out.baseline.text }} ({{ out.baseline.year }})"
+            "{% else %}" + NONE + "{% endif %}",
             "{% for t in out.interim_targets %}{{ t.text }} by {{ t.short_date }}"
             "{% if not loop.last %}; {% endif %}{% endfor %}",
-            "{{ out.final_target.text }} by {{ out.final_target.short_date }}",
+            "{% if out.final_target %}{{ out.final_target.text }} by "
+            "{{ out.final_target.short_date }}{% else %}" + NONE + "{% endif %}",
             "{{ out.data_source }}{% if out.monitoring %}; reviewed "
             "{{ out.monitoring.frequency_label|lower }} by {{ out.monitoring.owner }}{% endif %}",
         ],
         [3.0, 0.8, 1.6, 0.9, 1.4, 1.1, 1.8],
-        loop="out in outcomes",
+        loop="out in outcomes or [] if not out.measures",
     )
     d.inline_placeholders(outcomes.rows[2].cells[0].paragraphs[0], "out.missing")
+    d.tag(doc, "endif")
+    d.tag(doc, "if outcomes")
     d.tag(doc, "if outcomes|selectattr('evaluation')|list")
     d.para(doc, "Evaluating the Effectiveness of the Initiatives", style="Heading 2")
     d.tag(doc, "for out in outcomes if out.evaluation")
@@ -400,7 +446,9 @@ def improvement_plan() -> Document:
     d.tag(doc, "endif")
     d.placeholders(doc, "missing.monitoring")
     d.tag(doc, "endif")
+    d.tag(doc, "if plan.approvals or missing.approvals or plan.revisions")
     d.para(doc, "VI. Approvals and Revision History", style="Heading 1")
+    d.tag(doc, "endif")
     d.tag(doc, "if plan.approvals or missing.approvals")
     d.para(doc, "Approvals", style="Heading 2")
     d.placeholders(doc, "missing.approvals")
@@ -414,17 +462,150 @@ def improvement_plan() -> Document:
         loop="a in plan.approvals",
     )
     d.tag(doc, "endif")
+    d.tag(doc, "if plan.revisions")
     d.para(doc, "Revision History", style="Heading 2")
     d.table(
         doc,
         ["Revision", "Date", "Summary of changes"],
-        ["{{ r.number }}", "{{ r.date }}", "{{ r.summary }}"],
+        [
+            "{{ r.number or '" + NONE + "' }}",
+            "{{ r.date }}",
+            "{{ r.summary or '" + NONE + "' }}",
+        ],
         [0.9, 1.5, 4.3],
         loop="r in plan.revisions",
     )
+    d.tag(doc, "endif")
     _corrective_actions(doc)
     _crosswalk(doc)
     return doc
+
+
+def _theory_of_action(doc: Document, var: str) -> None:
+    """An objective's or initiative's own theory of action: its statement, or its parts."""
+    d.tag(doc, f"if {var}")
+    d.tag(doc, f"if {var}.statement")
+    d.labelled(doc, "Theory of action", f"{{{{ {var}.statement }}}}")
+    d.tag(doc, "endif")
+    d.tag(doc, f"if {var}.has_parts")
+    heading = d.para(doc, "Theory of action", bold=True)
+    heading.paragraph_format.keep_with_next = True
+    heading.paragraph_format.space_before = d.Pt(6)
+    d.facts(
+        doc,
+        [
+            ("If", f"{{{{ {var}.if_ }}}}", None),
+            ("Then", f"{{{{ {var}.then }}}}", f"{var}.then"),
+            ("So that", f"{{{{ {var}.so_that }}}}", f"{var}.so_that"),
+            ("Thereby", f"{{{{ {var}.thereby }}}}", f"{var}.thereby"),
+        ],
+        widths=(0.8, 5.9),
+    )
+    d.tag(doc, "endif")
+    d.tag(doc, "endif")
+
+
+def _objective_goals(doc: Document) -> None:
+    """An objective's named goals and its own theory of action (its goal statement comes
+    first, under its heading)."""
+    d.tag(doc, "if o.named_goals")
+    d.para(doc, "Goals", bold=True).paragraph_format.keep_with_next = True
+    d.tag(doc, "for g in o.named_goals")
+    item = doc.add_paragraph(style="List Bullet")
+    item.add_run("{{ g.title }}").bold = True
+    item.add_run(
+        "{% if g.statement %}: {{ g.statement }}{% endif %}{% if g.initiative_items %} "
+        "(initiative{% if g.initiative_items|length > 1 %}s{% endif %} "
+        "{% for gi in g.initiative_items %}{{ gi.id }} {{ gi.title }}"
+        "{% if not loop.last %}; {% endif %}{% endfor %}){% endif %}"
+    )
+    d.tag(doc, "endfor")
+    d.tag(doc, "endif")
+    _theory_of_action(doc, "o.theory_of_action")
+
+
+def _steps_timeline(doc: Document) -> None:
+    """An initiative's action steps over the plan's years: a table per school year."""
+    d.tag(doc, "if i.steps_by_year")
+    timeline = d.para(doc, "Implementation timeline", bold=True)
+    timeline.paragraph_format.keep_with_next = True
+    timeline.paragraph_format.space_before = d.Pt(8)
+    d.tag(doc, "for y in i.steps_by_year")
+    year = d.para(doc, "School year {{ y.school_year }}", italic=True)
+    year.paragraph_format.keep_with_next = True
+    year.paragraph_format.space_before = d.Pt(4)
+    steps = d.table(
+        doc,
+        [
+            "Action step",
+            "Person(s) responsible",
+            "Timeline",
+            "Resources",
+            "Evidence of effectiveness",
+            "Status",
+        ],
+        [
+            "{{ s.description }}",
+            "{{ s.responsible or '" + NONE + "' }}",
+            "{{ s.timeline or '" + NONE + "' }}",
+            "{% for r in s.resources %}{{ r.kinds_labels }}: {{ r.description }}"
+            "{% if r.funding_source or r.amount_text %} ("
+            "{{ [r.funding_source, r.amount_text]|select|join(', ') }}){% endif %}"
+            "{% if not loop.last %}\n{% endif %}{% else %}" + NONE + "{% endfor %}",
+            "{{ s.evidence or '" + NONE + "' }}",
+            "{{ s.status_label }}",
+        ],
+        [1.7, 0.95, 0.8, 1.2, 1.15, 0.9],
+        loop="s in y.steps",
+    )
+    d.rows_kept_whole(steps)
+    schools = (
+        steps.rows[2]
+        .cells[0]
+        .paragraphs[0]
+        .add_run("{% if s.schools %} ({{ s.schools|join(', ') }}){% endif %}")
+    )
+    schools.italic = True
+    d.tag(doc, "endfor")
+    d.tag(doc, "endif")
+
+
+def _measure_tables(doc: Document) -> None:
+    """One table per outcome that has a measure table: a row per grade span, subject or
+    student group, each with its baseline, interim targets and final target."""
+    d.tag(doc, "for out in outcomes or [] if out.measures")
+    d.para(doc, "Outcome {{ out.id }}", style="Heading 2")
+    d.para(doc, "{{ out.statement }}")
+    d.labelled(
+        doc,
+        "Objective and measure",
+        "strategic objective {{ out.objectives|join(', ') }}; "
+        "{% if out.student_group_label %}{{ out.student_group_label|lower }}: {% endif %}"
+        "{% if out.metric %}{{ out.metric }} {% endif %}({{ out.direction_label|lower }})",
+    )
+    d.labelled(
+        doc,
+        "Data source and monitoring",
+        "{{ out.data_source }}{% if out.monitoring %}; reviewed "
+        "{{ out.monitoring.frequency_label|lower }} by {{ out.monitoring.owner }}{% endif %}",
+    )
+    d.placeholders(doc, "out.missing")
+    measures = d.table(
+        doc,
+        ["Measure", "Baseline", "Interim targets (benchmarks)", "Final target"],
+        [
+            "{{ m.name }}",
+            "{% if m.baseline %}{{ m.baseline.text }} ({{ m.baseline.year }})"
+            "{% else %}" + NONE + "{% endif %}",
+            "{{ m.interim_text or '" + NONE + "' }}",
+            "{% if m.final_target %}{{ m.final_target.text }} by "
+            "{{ m.final_target.short_date }}{% else %}" + NONE + "{% endif %}",
+        ],
+        [3.4, 1.6, 2.6, 1.8],
+        loop="m in out.measures",
+    )
+    d.rows_kept_whole(measures)
+    d.tag(doc, "endfor")
 
 
 def _corrective_actions(doc: Document) -> None:
@@ -511,7 +692,9 @@ def action_plan() -> Document:
     d.para(doc, "Strategic Objective {{ o.id }}: {{ o.title }}", style="Heading 2")
     d.tag(doc, "for i in o.initiatives")
     d.para(doc, "Initiative {{ i.id }}: {{ i.title }}", style="Heading 3")
+    d.tag(doc, "if i.lead")
     d.labelled(doc, "Initiative lead", "{{ i.lead }}")
+    d.tag(doc, "endif")
     d.placeholders(doc, "i.missing")
     benchmarks = d.table(
         doc,
@@ -521,7 +704,7 @@ def action_plan() -> Document:
             "{{ b.id }}: {{ b.description }}",
             "{{ b.responsible }}",
             "{{ b.timeline }}",
-            "{{ b.evidence }}",
+            "{{ b.evidence or '" + NONE + "' }}",
             "{{ b.status_label }}",
         ],
         [1.1, 3.4, 1.5, 1.3, 2.2, 0.8],
@@ -613,8 +796,9 @@ def custom_action_plan() -> Document:
     d.para(
         doc,
         "From {{ action_plan.start_iso|date('short') }} to "
-        "{{ action_plan.end_iso|date('short') }}; plan revision {{ plan.revision.number }} "
-        "of {{ plan.revision.date_iso|date('%B %Y') }}.",
+        "{{ action_plan.end_iso|date('short') }}{% if plan.revision %}; plan revision "
+        "{% if plan.revision.number %}{{ plan.revision.number }} {% endif %}"
+        "of {{ plan.revision.date_iso|date('%B %Y') }}{% endif %}.",
     )
     # A draft shows what is missing where it belongs, in a custom template too.
     d.placeholders(doc, "missing.general")
@@ -623,7 +807,7 @@ def custom_action_plan() -> Document:
     d.tag(doc, "for o in objectives or []")
     d.para(doc, "Goal {{ loop.index }}: {{ o.title }}", style="Heading 2")
     d.tag(doc, "for i in o.initiatives")
-    d.para(doc, "{{ i.title }} (led by {{ i.lead }})", style="Heading 3")
+    d.para(doc, "{{ i.title }}{% if i.lead %} (led by {{ i.lead }}){% endif %}", style="Heading 3")
     d.tag(doc, "if i.also_serves")
     d.labelled(doc, "Also supports goals", "{{ i.also_serves|join_and }}")
     d.tag(doc, "endif")
@@ -636,7 +820,7 @@ def custom_action_plan() -> Document:
             "{{ b.description }}",
             "{{ b.responsible }}",
             "{{ b.due_iso|date('numeric') }}",
-            "{{ b.evidence }}",
+            "{{ b.evidence or '" + NONE + "' }}",
             "{{ b.status_label }}",
         ],
         [0.5, 3.6, 1.5, 1.0, 2.2, 1.0],

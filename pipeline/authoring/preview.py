@@ -44,6 +44,6 @@ def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
         )
     document = document_for(template) or DOCUMENTS[0]
     context = with_document(plan_context(plan), plan, document)
-    data = PreparedTemplate(template, mark_filled=True).render(context, plan.plan.revision.date)
+    data = PreparedTemplate(template, mark_filled=True).render(context, plan.plan.document_date)
     write_atomic(target, data)
     return target

@@ -372,6 +372,10 @@ class Builder:
             return
         if self.claimed.get(slug_, key) != key:
             return  # another input of this build writes there now
+        self._remove_unused(slug_)
+
+    def _remove_unused(self, slug_: str) -> None:
+        """Remove the folder of a plan that no plan uses any more (see `_remove_folder`)."""
         if not remove_plan_folder(self.options.out, slug_):
             self.warnings.append(
                 f"kept {self.options.out / slug_}: it holds files the pipeline did not write "
@@ -403,16 +407,21 @@ class Builder:
             self._last_save = time.monotonic()
 
     def prune(self, keys: set[str], report: BuildReport) -> None:
-        for key in sorted(set(self.manifest.entries) - keys):
-            if input_exists(key, self.options.out):
-                continue  # not part of this build, but still there
-            shown = input_path(key, self.options.out).as_posix()
-            if not self.options.prune:
-                report.orphans.append(shown)
-                continue
-            entry = self.manifest.entries.pop(key)
-            self._remove_folder(entry.slug, key)
-            report.pruned.append(shown)
+        gone = [
+            key
+            for key in sorted(set(self.manifest.entries) - keys)
+            if not input_exists(key, self.options.out)  # else: not in this build, still there
+        ]
+        shown = [input_path(key, self.options.out).as_posix() for key in gone]
+        if not self.options.prune:
+            report.orphans += shown
+            return
+        entries = [self.manifest.entries.pop(key) for key in gone]
+        # Once, not per record: a manifest of many records must not take quadratic time.
+        used = {entry.slug for entry in self.manifest.entries.values()} | set(self.claimed)
+        for slug_ in sorted({entry.slug for entry in entries} - used):
+            self._remove_unused(slug_)
+        report.pruned += shown
 
     def close(self, keys: set[str]) -> BuildReport:
         """End the build of the inputs `keys`: prune, save the manifest, write the dashboard

@@ -49,6 +49,9 @@ OUTPUT_NAMES = frozenset(
 )
 """Every file a build writes in a plan's folder: the only names a record may hold, and the
 only files removed with a plan's folder."""
+MAX_BYTES = 32 << 20
+"""The largest manifest read (32 MiB, some 15,000 plans with their PDFs): a larger one is
+ignored with a warning (its plans are rebuilt), not parsed into gigabytes of memory."""
 RESERVED = frozenset([NAME, "index.html", "logs"])
 """The output folder's own files: never a plan's folder name."""
 
@@ -208,6 +211,11 @@ class Manifest:
             info = path.lstat()
             if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
                 manifest.warnings.append(f"{path} is not a regular file")
+                return manifest
+            if info.st_size > MAX_BYTES:
+                manifest.warnings.append(
+                    f"{path} is {info.st_size:,} bytes, over the limit of {MAX_BYTES:,}"
+                )
                 return manifest
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -135,7 +135,7 @@ def _render_input(path: Path, templates: Path | None, profiles: tuple[Profile, .
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
     documents = [d for d in DOCUMENTS if d.filename in rendered.documents]
-    rendered.revision_date = plan.plan.revision.date
+    rendered.revision_date = plan.plan.document_date
     rendered.packet = packet_info(plan, documents)
     rendered.titles = {document.filename: document.title(plan) for document in documents}
     return rendered

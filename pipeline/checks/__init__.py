@@ -4,8 +4,11 @@ One module per rule family registers its rules (`rules.py` says what a rule is):
 
 - `integrity.py` INPUT, INT: the input is a valid plan, its parts connected
 - `structure.py` MA: the Massachusetts multi-year plan (M.G.L. c.69 §1I, Planning for Success)
-- `theory.py` TOA: the shape of the theory of action
-- `smart.py` SMART: outcomes are SMART
+- `stated.py` MA: what a real plan may leave unstated: leader, revision, objectives' rationale
+- `steps.py` MA: the initiatives' action steps over the plan's years, their timelines
+- `theory.py` TOA: the shape of each theory of action (the plan's, objectives', initiatives')
+- `smart.py` SMART: outcomes are SMART, row by row of a measure table (`measures.py`)
+- `goals.py` SMART: an objective's goal statement, where it states a measured target
 - `action_plan.py` AP: the annual action plan
 - `roadmap.py` R: the continuous-improvement roadmap
 - `essa.py` ESSA: CSI, TSI and ATSI plans (ESEA §1111(d))
@@ -21,10 +24,13 @@ Imports the foundation, `pipeline.model` and `pipeline.inputs`.
 from pipeline.checks import (  # noqa: F401  (imported to register their rules)
     action_plan,
     essa,
+    goals,
     idea,
     integrity,
     roadmap,
     smart,
+    stated,
+    steps,
     structure,
     theory,
 )

@@ -14,6 +14,7 @@ from pipeline.checks.rules import (
     rule,
     school_year_of,
 )
+from pipeline.checks.steps import early_evidence_initiatives
 from pipeline.errors import Severity
 from pipeline.model.documents import ACTION_PLAN
 from pipeline.model.vocabulary import BenchmarkType, ResourceKind
@@ -64,13 +65,17 @@ def present(case: Case) -> Iterator[Issue]:
 )
 def both_types(case: Case) -> Iterator[Issue]:
     """Every strategic initiative has at least one process benchmark (who will do what, when)
-    and at least one early evidence of change benchmark (what change should begin to show)."""
+    and at least one early evidence of change benchmark (what change should begin to show).
+    A step of the initiative in the action plan's school year that states its early evidence
+    of change counts as the latter."""
     action = case.plan.action_plan
     if action is None or not action.benchmarks:
         return  # AP-1 reports it once, not once per initiative
     types: dict[str, set[BenchmarkType]] = defaultdict(set)
     for benchmark in action.benchmarks:
         types[benchmark.initiative].add(benchmark.type)
+    for initiative_id in early_evidence_initiatives(case.plan, action.school_year):
+        types[initiative_id].add(BenchmarkType.EARLY_EVIDENCE)
     for path, initiative in initiatives(case.plan):
         for kind in BenchmarkType:
             if kind not in types[initiative.id]:
@@ -242,3 +247,52 @@ def year_in_plan(case: Case) -> Iterator[Issue]:
             f"{action.start.isoformat()}, in school year {label}",
             "correct the school year or the dates",
         )
+
+
+@rule(
+    "AP-8",
+    "Every initiative has a lead",
+    citation="M.G.L. c.69 §1I (persons responsible); DESE Massachusetts Planning and "
+    "Implementation Framework (each strategic initiative is owned by an action-plan team)",
+    document=_DOC,
+    section=_SECTION,
+    # Once required by the schema: stated plans keep the crosswalk they had, and a plan
+    # that leaves it out sees it in place (a draft) and in its check report.
+    crosswalk=False,
+)
+def lead(case: Case) -> Iterator[Issue]:
+    """Every strategic initiative names the person or team who owns it."""
+    for path, initiative in initiatives(case.plan):
+        if initiative.lead is None:
+            yield Issue(
+                (*path, "lead"),
+                f"initiative {initiative.id} names no lead",
+                'name in "lead" the person or team who owns the initiative',
+                missing=f"the lead of initiative {initiative.id}",
+                anchor=path,
+            )
+
+
+@rule(
+    "AP-9",
+    "Benchmarks state their evidence",
+    citation=f"{_MPIF} (each benchmark with the evidence that shows it met); Wisconsin DPI "
+    "WISExplore, Part 3: Improvement Planning (evidence for task completion)",
+    document=_DOC,
+    section=_SECTION,
+    # Once required by the schema: stated plans keep the crosswalk they had, and a plan
+    # that leaves it out sees it in place (a draft) and in its check report.
+    crosswalk=False,
+)
+def benchmark_evidence(case: Case) -> Iterator[Issue]:
+    """Each benchmark says what evidence will show it met: completion of the work, or the
+    change seen."""
+    action = case.plan.action_plan
+    for index, benchmark in enumerate(action.benchmarks if action else []):
+        if benchmark.evidence is None:
+            yield Issue(
+                ("action_plan", "benchmarks", index, "evidence"),
+                f"benchmark {benchmark.id} does not say what evidence will show it met",
+                'describe in "evidence" how completion, or the change, will be shown',
+                missing=f"evidence for benchmark {benchmark.id}",
+            )

@@ -207,6 +207,8 @@ def _absent_sections(source: Source, profiles: Sequence[Profile] | None) -> list
         profiles = (Profile.DESE_DISTRICT if level == "district" else Profile.DESE_SIP,)
     applied = applicable(profiles)
     absent = {key: None for key in _SECTION_RULES if data.get(key) is None}
+    if "theory_of_action" in absent and _has_own_theories(data.get("objectives")):
+        del absent["theory_of_action"]  # objectives or initiatives give theirs (MA-3)
     case = Case(Plan.model_construct(**absent), frozenset(profiles))
     findings = []
     for key in absent:
@@ -226,6 +228,23 @@ def _absent_sections(source: Source, profiles: Sequence[Profile] | None) -> list
                     )
                 )
     return findings
+
+
+def _has_own_theories(objectives: object) -> bool:
+    """Whether raw objectives data gives a theory of action of an objective or initiative."""
+    if not isinstance(objectives, list):
+        return False
+    for objective in objectives:
+        if not isinstance(objective, dict):
+            continue
+        if objective.get("theory_of_action"):
+            return True
+        initiatives = objective.get("initiatives")
+        if isinstance(initiatives, list) and any(
+            isinstance(i, dict) and i.get("theory_of_action") for i in initiatives
+        ):
+            return True
+    return False
 
 
 def invalid(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from pipeline.checks.measures import all_series, student_groups
 from pipeline.checks.rules import Case, Issue, initiatives, rule
 from pipeline.errors import Severity
 from pipeline.model.vocabulary import (
@@ -110,7 +111,7 @@ def _expected_indicators(case: Case) -> list[Subject]:
     if 12 in grades:
         expected.append(Subject.GRADUATION)
     groups = set(plan.plan.identified_groups)
-    groups |= {outcome.student_group for outcome in plan.outcomes or []}
+    groups |= student_groups(plan)
     if plan.needs_assessment:
         groups |= {gap.student_group for gap in plan.needs_assessment.student_group_gaps}
     if StudentGroup.ENGLISH_LEARNERS in groups:
@@ -133,7 +134,7 @@ def indicators(case: Case) -> Iterator[Issue]:
     English learners."""
     needs = case.plan.needs_assessment
     covered = {gap.subject for gap in needs.student_group_gaps} if needs else set()
-    texts = [outcome.metric for outcome in case.plan.outcomes or []]
+    texts = [s.metric for s in all_series(case.plan) if s.metric is not None]
     texts += [finding.finding for finding in needs.data_findings] if needs else []
     for subject, words in _INDICATORS.items():
         if any(words.search(text) for text in texts):
@@ -384,7 +385,7 @@ def identified_groups(case: Case) -> Iterator[Issue]:
             anchor=("plan",),
         )
         return
-    measured = {outcome.student_group for outcome in case.plan.outcomes or []}
+    measured = student_groups(case.plan)
     for index, group in enumerate(groups):
         if group not in measured:
             yield Issue(

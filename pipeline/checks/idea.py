@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from pipeline.checks.measures import all_series
 from pipeline.checks.rules import Case, Issue, rule
 from pipeline.errors import Severity
-from pipeline.model.plan import Outcome, Plan
+from pipeline.model.outcomes import Outcome
+from pipeline.model.plan import Plan
 from pipeline.model.vocabulary import StudentGroup, Unit
 
 _SWD = StudentGroup.STUDENTS_WITH_DISABILITIES
@@ -20,7 +22,10 @@ _CAP = "34 CFR 300.600(e) and 300.604(b)(2)(i) (corrective action or improvement
 
 
 def _swd_outcomes(plan: Plan) -> list[tuple[int, Outcome]]:
-    return [(i, o) for i, o in enumerate(plan.outcomes or []) if o.student_group is _SWD]
+    """The outcomes that measure students with disabilities (as a whole, or in a row of their
+    measure table)."""
+    indexes = sorted({s.index for s in all_series(plan) if s.student_group is _SWD})
+    return [(i, (plan.outcomes or [])[i]) for i in indexes]
 
 
 @rule(
@@ -52,8 +57,10 @@ def data_analysis(case: Case) -> Iterator[Issue]:
 def measurable_result(case: Case) -> Iterator[Issue]:
     """An outcome for students with disabilities in percent, with a baseline, interim targets
     and a final target."""
-    found = _swd_outcomes(case.plan)
-    if not any(o.unit is Unit.PERCENT and o.interim_targets for _, o in found):
+    if not any(
+        s.student_group is _SWD and s.unit is Unit.PERCENT and s.interim_targets
+        for s in all_series(case.plan)
+    ):
         yield Issue(
             ("outcomes",),
             "no outcome for students with disabilities is measured in percent with interim "

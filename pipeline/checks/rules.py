@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from pipeline.errors import DataPath, Severity
 from pipeline.model.documents import IMPROVEMENT_PLAN, Document
-from pipeline.model.plan import Initiative, Plan
+from pipeline.model.plan import Initiative, Plan, TheoryOfAction
 from pipeline.model.vocabulary import Profile
 
 
@@ -170,3 +170,31 @@ def initiatives(plan: Plan) -> Iterator[tuple[DataPath, Initiative]]:
     for o_index, objective in enumerate(plan.objectives or []):
         for i_index, initiative in enumerate(objective.initiatives):
             yield ("objectives", o_index, "initiatives", i_index), initiative
+
+
+def theories(plan: Plan) -> Iterator[tuple[DataPath, str, TheoryOfAction]]:
+    """Every theory of action of the plan, with its data path and how messages name it: the
+    plan's own, then each objective's and each initiative's."""
+    if plan.theory_of_action is not None:
+        yield ("theory_of_action",), "the theory of action", plan.theory_of_action
+    for o_index, objective in enumerate(plan.objectives or []):
+        if objective.theory_of_action is not None:
+            path: DataPath = ("objectives", o_index, "theory_of_action")
+            yield (
+                path,
+                f"the theory of action of objective {objective.id}",
+                (objective.theory_of_action),
+            )
+        for i_index, initiative in enumerate(objective.initiatives):
+            if initiative.theory_of_action is not None:
+                path = ("objectives", o_index, "initiatives", i_index, "theory_of_action")
+                yield (
+                    path,
+                    f"the theory of action of initiative {initiative.id}",
+                    (initiative.theory_of_action),
+                )
+
+
+def is_empty(theory: TheoryOfAction) -> bool:
+    """Whether a theory of action states nothing."""
+    return not any((theory.statement, theory.if_, theory.then, theory.so_that, theory.thereby))

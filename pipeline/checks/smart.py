@@ -1,6 +1,8 @@
 """SMART: outcomes are specific, measurable, results-focused and timed (DESE 'Setting Outcomes
 for the District Plan'). Ids follow the letters of the research's rules (requirements.md §4.4):
-M for measurable, R for rigorous and results-focused, T for timed and tracked."""
+S for specific, M for measurable, R for rigorous and results-focused, T for timed and
+tracked. An outcome with a measure table is checked row by row (`measures.py`): a problem all
+its rows share is reported once, on the outcome."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
+from pipeline.checks.measures import NAME, Series, per_outcome
 from pipeline.checks.rules import Case, Issue, rule, school_year_of
 from pipeline.errors import DataPath, Severity
-from pipeline.model.plan import Outcome, Target
+from pipeline.model.outcomes import Target
 from pipeline.model.vocabulary import Direction, Unit
 
 _SMART = (
@@ -31,9 +34,55 @@ def _shown(value: float, unit: Unit) -> str:
     return f"{number}%" if unit is Unit.PERCENT else f"{number} {unit.label}"
 
 
-def _moves_right(outcome: Outcome, start: float, end: float) -> bool:
-    """Whether going from `start` to `end` is progress in the outcome's direction."""
-    return end > start if outcome.direction is Direction.INCREASE else end < start
+def moves_right(direction: Direction, start: float, end: float) -> bool:
+    """Whether going from `start` to `end` is progress in `direction`."""
+    return end > start if direction is Direction.INCREASE else end < start
+
+
+@rule(
+    "SMART-S1",
+    "Each outcome names the students it measures",
+    citation=_SMART,
+    section=_SECTION,
+    crosswalk=False,
+)
+def students(case: Case) -> Iterator[Issue]:
+    """Each outcome, or each row of its measure table, names the student group it measures
+    (a row without one takes the outcome's)."""
+    yield from per_outcome(case.plan, _students)
+
+
+def _students(s: Series) -> Iterator[Issue]:
+    if s.student_group is None:
+        yield Issue(
+            ("student_group",),
+            f"{NAME} does not name the students it measures",
+            'add "student_group" (e.g. "all_students")',
+            missing=f"the student group of {NAME}",
+        )
+
+
+@rule(
+    "SMART-M1",
+    "What is measured, its baseline and final target",
+    citation=_SMART,
+    section=_SECTION,
+    crosswalk=False,
+)
+def measured(case: Case) -> Iterator[Issue]:
+    """Each outcome, or each row of its measure table, says what is measured (a row without a
+    metric takes the outcome's), from which baseline, to which final target."""
+    yield from per_outcome(case.plan, _measured)
+
+
+def _measured(s: Series) -> Iterator[Issue]:
+    for key, value, what, hint in (
+        ("metric", s.metric, "metric", 'say what is measured in "metric"'),
+        ("baseline", s.baseline, "baseline", 'add "baseline" with its value and school year'),
+        ("final_target", s.final_target, "final target", 'add "final_target": value and date'),
+    ):
+        if value is None:
+            yield Issue((key,), f"{NAME} has no {what}", hint, missing=f"the {what} of {NAME}")
 
 
 @rule(
@@ -46,26 +95,31 @@ def _moves_right(outcome: Outcome, start: float, end: float) -> bool:
 def ranges(case: Case) -> Iterator[Issue]:
     """Percentages lie between 0 and 100, percentage-point changes between -100 and 100, and
     counts, days, rates and scale scores are not negative."""
-    for index, outcome in enumerate(case.plan.outcomes or []):
-        low, high = {
-            Unit.PERCENT: (0.0, 100.0),
-            Unit.PERCENTAGE_POINTS: (-100.0, 100.0),
-        }.get(outcome.unit, (0.0, None))
-        values: list[tuple[DataPath, float]] = [(("baseline", "value"), outcome.baseline.value)]
-        values += [
-            (("interim_targets", t, "value"), target.value)
-            for t, target in enumerate(outcome.interim_targets)
-        ]
-        values.append((("final_target", "value"), outcome.final_target.value))
-        for path, value in values:
-            if value < low or (high is not None and value > high):
-                bound = f"between {low:g} and {high:g}" if high is not None else "at least 0"
-                yield Issue(
-                    ("outcomes", index, *path),
-                    f"{value:g} is out of range for outcome {outcome.id}: a value in "
-                    f"{outcome.unit.label} must be {bound}",
-                    "check the value and the outcome's unit",
-                )
+    yield from per_outcome(case.plan, _ranges)
+
+
+def _ranges(s: Series) -> Iterator[Issue]:
+    low, high = {
+        Unit.PERCENT: (0.0, 100.0),
+        Unit.PERCENTAGE_POINTS: (-100.0, 100.0),
+    }.get(s.unit, (0.0, None))
+    values: list[tuple[DataPath, float]] = []
+    if s.baseline is not None:
+        values.append((("baseline", "value"), s.baseline.value))
+    values += [
+        (("interim_targets", t, "value"), target.value)
+        for t, target in enumerate(s.interim_targets)
+    ]
+    if s.final_target is not None:
+        values.append((("final_target", "value"), s.final_target.value))
+    for path, value in values:
+        if value < low or (high is not None and value > high):
+            bound = f"between {low:g} and {high:g}" if high is not None else "at least 0"
+            yield Issue(
+                path,
+                f"{value:g} is out of range for {NAME}: a value in {s.unit.label} must be {bound}",
+                "check the value and the outcome's unit",
+            )
 
 
 @rule(
@@ -77,17 +131,21 @@ def ranges(case: Case) -> Iterator[Issue]:
 )
 def direction(case: Case) -> Iterator[Issue]:
     """An outcome to increase has a final target above its baseline; one to decrease, below."""
-    for index, outcome in enumerate(case.plan.outcomes or []):
-        base, final = outcome.baseline.value, outcome.final_target.value
-        if not _moves_right(outcome, base, final):
-            word = outcome.direction.value
-            yield Issue(
-                ("outcomes", index, "final_target", "value"),
-                f"outcome {outcome.id} is to {word}, but its final target "
-                f"{_shown(final, outcome.unit)} does not {word} from the baseline "
-                f"{_shown(base, outcome.unit)}",
-                'correct the final target or the "direction"',
-            )
+    yield from per_outcome(case.plan, _direction)
+
+
+def _direction(s: Series) -> Iterator[Issue]:
+    if s.baseline is None or s.final_target is None:
+        return  # SMART-M1
+    base, final = s.baseline.value, s.final_target.value
+    if not moves_right(s.direction, base, final):
+        word = s.direction.value
+        yield Issue(
+            ("final_target", "value"),
+            f"{NAME} is to {word}, but its final target {_shown(final, s.unit)} does not "
+            f"{word} from the baseline {_shown(base, s.unit)}",
+            'correct the final target or the "direction"',
+        )
 
 
 @rule(
@@ -99,9 +157,10 @@ def direction(case: Case) -> Iterator[Issue]:
     crosswalk=False,
 )
 def statement_number(case: Case) -> Iterator[Issue]:
-    """The outcome's sentence says how much, with a number, not only in its fields."""
+    """The outcome's sentence says how much, with a number, not only in its fields (an
+    outcome with a measure table states its numbers in the table)."""
     for index, outcome in enumerate(case.plan.outcomes or []):
-        if not re.search(r"\d", outcome.statement):
+        if not outcome.measures and not re.search(r"\d", outcome.statement):
             yield Issue(
                 ("outcomes", index, "statement"),
                 f"the statement of outcome {outcome.id} has no number",
@@ -145,17 +204,26 @@ def is_adult_activity(metric: str) -> bool:
     crosswalk=False,
 )
 def results_focused(case: Case) -> Iterator[Issue]:
-    """An outcome's metric is a result for students (achievement, attendance, growth), not
-    what adults do, which belongs in the action plan's early-evidence benchmarks."""
+    """An outcome's metric (and each measure row's own) is a result for students
+    (achievement, attendance, growth), not what adults do, which belongs in the action plan's
+    early-evidence benchmarks."""
     for index, outcome in enumerate(case.plan.outcomes or []):
-        if is_adult_activity(outcome.metric):
-            yield Issue(
-                ("outcomes", index, "metric"),
-                f"outcome {outcome.id} measures an adult activity ('{outcome.metric}'), not a "
-                "result for students",
-                "make it an early evidence of change benchmark in the action plan, and "
-                "measure the students' result here",
-            )
+        metrics: list[tuple[DataPath, str, str | None]] = [
+            (("outcomes", index, "metric"), f"outcome {outcome.id}", outcome.metric)
+        ]
+        metrics += [
+            (("outcomes", index, "measures", r, "metric"), f"row {r + 1} of outcome "
+             f"{outcome.id}", row.metric)
+            for r, row in enumerate(outcome.measures)
+        ]  # fmt: skip
+        for path, name, metric in metrics:
+            if metric is not None and is_adult_activity(metric):
+                yield Issue(
+                    path,
+                    f"{name} measures an adult activity ('{metric}'), not a result for students",
+                    "make it an early evidence of change benchmark in the action plan, and "
+                    "measure the students' result here",
+                )
 
 
 @rule(
@@ -169,25 +237,27 @@ def results_focused(case: Case) -> Iterator[Issue]:
 def yearly_change(case: Case) -> Iterator[Issue]:
     """For outcomes in percent, the change from baseline to final target is between 1 and 10
     percentage points a year."""
-    for index, outcome in enumerate(case.plan.outcomes or []):
-        if outcome.unit not in (Unit.PERCENT, Unit.PERCENTAGE_POINTS):
-            continue
-        baseline_end = dt.date(int(outcome.baseline.year[:4]) + 1, 6, 30)
-        years = (outcome.final_target.date - baseline_end).days / 365.25
-        if years <= 0:
-            continue  # SMART-T4 reports a baseline that is not before the targets
-        change = abs(outcome.final_target.value - outcome.baseline.value) / years
-        if change > MOST_POINTS_PER_YEAR or change < LEAST_POINTS_PER_YEAR:
-            judgement = (
-                "may be unrealistic" if change > MOST_POINTS_PER_YEAR else "may not be rigorous"
-            )
-            yield Issue(
-                ("outcomes", index, "final_target", "value"),
-                f"outcome {outcome.id} changes {change:.1f} percentage points a year, which "
-                f"{judgement}",
-                f"aim for {LEAST_POINTS_PER_YEAR:g} to {MOST_POINTS_PER_YEAR:g} points a year, "
-                "or explain the target in the statement",
-            )
+    yield from per_outcome(case.plan, _yearly_change)
+
+
+def _yearly_change(s: Series) -> Iterator[Issue]:
+    if s.unit not in (Unit.PERCENT, Unit.PERCENTAGE_POINTS):
+        return
+    if s.baseline is None or s.final_target is None:
+        return  # SMART-M1
+    baseline_end = dt.date(int(s.baseline.year[:4]) + 1, 6, 30)
+    years = (s.final_target.date - baseline_end).days / 365.25
+    if years <= 0:
+        return  # SMART-T4 reports a baseline that is not before the targets
+    change = abs(s.final_target.value - s.baseline.value) / years
+    if change > MOST_POINTS_PER_YEAR or change < LEAST_POINTS_PER_YEAR:
+        judgement = "may be unrealistic" if change > MOST_POINTS_PER_YEAR else "may not be rigorous"
+        yield Issue(
+            ("final_target", "value"),
+            f"{NAME} changes {change:.1f} percentage points a year, which {judgement}",
+            f"aim for {LEAST_POINTS_PER_YEAR:g} to {MOST_POINTS_PER_YEAR:g} points a year, "
+            "or explain the target in the statement",
+        )
 
 
 @rule(
@@ -200,20 +270,23 @@ def yearly_change(case: Case) -> Iterator[Issue]:
 def deadlines(case: Case) -> Iterator[Issue]:
     """Every target's date, interim and final, falls within the plan's years."""
     years = case.plan.plan.years
-    for index, outcome in enumerate(case.plan.outcomes or []):
+
+    def check(s: Series) -> Iterator[Issue]:
         targets: list[tuple[DataPath, Target]] = [
-            (("interim_targets", t), target) for t, target in enumerate(outcome.interim_targets)
+            (("interim_targets", t), target) for t, target in enumerate(s.interim_targets)
         ]
-        targets.append((("final_target",), outcome.final_target))
+        if s.final_target is not None:
+            targets.append((("final_target",), s.final_target))
         for path, target in targets:
             if not years.start <= target.date <= years.end:
                 yield Issue(
-                    ("outcomes", index, *path, "date"),
-                    f"outcome {outcome.id} has a target dated {target.date.isoformat()}, "
-                    f"outside the plan years ({years.start.isoformat()} to "
-                    f"{years.end.isoformat()})",
+                    (*path, "date"),
+                    f"{NAME} has a target dated {target.date.isoformat()}, outside the plan "
+                    f"years ({years.start.isoformat()} to {years.end.isoformat()})",
                     "date every target within the plan",
                 )
+
+    yield from per_outcome(case.plan, check)
 
 
 @rule(
@@ -227,49 +300,51 @@ def deadlines(case: Case) -> Iterator[Issue]:
 def interim_order(case: Case) -> Iterator[Issue]:
     """Interim targets come in date order before the final target, and step from the
     baseline toward the final target without going back."""
-    for index, outcome in enumerate(case.plan.outcomes or []):
-        yield from _interim_issues(index, outcome)
+    yield from per_outcome(case.plan, _interim_issues)
 
 
-def _interim_issues(index: int, outcome: Outcome) -> Iterator[Issue]:
-    base, final = outcome.baseline.value, outcome.final_target.value
-    values_sensible = _moves_right(outcome, base, final)  # else SMART-M3 reports it
+def _interim_issues(s: Series) -> Iterator[Issue]:
+    base = s.baseline.value if s.baseline is not None else None
+    final = s.final_target.value if s.final_target is not None else None
+    # Values are judged only when the baseline and final target are stated and move the right
+    # way (else SMART-M1 or SMART-M3 reports it); dates, whenever there are interim targets.
+    sensible = base is not None and final is not None and moves_right(s.direction, base, final)
     previous_value, previous_date = base, None
-    for t, target in enumerate(outcome.interim_targets):
-        path = ("outcomes", index, "interim_targets", t)
-        shown = _shown(target.value, outcome.unit)
+    for t, target in enumerate(s.interim_targets):
+        path = ("interim_targets", t)
+        shown = _shown(target.value, s.unit)
         if previous_date is not None and target.date <= previous_date:
             yield Issue(
                 (*path, "date"),
-                f"interim target {t + 1} of outcome {outcome.id} ({target.date.isoformat()}) "
-                "is not after the one before it",
+                f"interim target {t + 1} of {NAME} ({target.date.isoformat()}) is not after "
+                "the one before it",
                 "list interim targets in date order",
             )
-        elif target.date >= outcome.final_target.date:
+        elif s.final_target is not None and target.date >= s.final_target.date:
             yield Issue(
                 (*path, "date"),
-                f"interim target {t + 1} of outcome {outcome.id} ({target.date.isoformat()}) "
-                "is not before the final target",
+                f"interim target {t + 1} of {NAME} ({target.date.isoformat()}) is not before "
+                "the final target",
                 "date interim targets before the final target",
             )
-        if values_sensible and not (
-            _moves_right(outcome, base, target.value) and _moves_right(outcome, target.value, final)
-        ):
-            yield Issue(
-                (*path, "value"),
-                f"interim target {t + 1} of outcome {outcome.id} ({shown}) is not between the "
-                f"baseline {_shown(base, outcome.unit)} and the final target "
-                f"{_shown(final, outcome.unit)}",
-                "set interim targets that step from the baseline toward the final target",
-            )
-        elif values_sensible and _moves_right(outcome, target.value, previous_value):
-            yield Issue(
-                (*path, "value"),
-                f"interim targets of outcome {outcome.id} are out of order: target {t + 1} "
-                f"({shown}) goes back from the one before it "
-                f"({_shown(previous_value, outcome.unit)})",
-                "order interim targets so each moves toward the final target",
-            )
+        if sensible and base is not None and final is not None and previous_value is not None:
+            if not (
+                moves_right(s.direction, base, target.value)
+                and moves_right(s.direction, target.value, final)
+            ):
+                yield Issue(
+                    (*path, "value"),
+                    f"interim target {t + 1} of {NAME} ({shown}) is not between the baseline "
+                    f"{_shown(base, s.unit)} and the final target {_shown(final, s.unit)}",
+                    "set interim targets that step from the baseline toward the final target",
+                )
+            elif moves_right(s.direction, target.value, previous_value):
+                yield Issue(
+                    (*path, "value"),
+                    f"interim targets of {NAME} are out of order: target {t + 1} ({shown}) "
+                    f"goes back from the one before it ({_shown(previous_value, s.unit)})",
+                    "order interim targets so each moves toward the final target",
+                )
         previous_value, previous_date = target.value, target.date
 
 
@@ -304,21 +379,25 @@ def baseline_year(case: Case) -> Iterator[Issue]:
     """The baseline's school year ends before the first target is due, and is at most two
     school years older than the plan's first year."""
     first_year = school_year_of(case.plan.plan.years.start)
-    for index, outcome in enumerate(case.plan.outcomes or []):
-        path = ("outcomes", index, "baseline", "year")
-        baseline_first = int(outcome.baseline.year[:4])
-        targets = [*outcome.interim_targets, outcome.final_target]
-        if dt.date(baseline_first + 1, 6, 30) >= min(target.date for target in targets):
+
+    def check(s: Series) -> Iterator[Issue]:
+        if s.baseline is None:
+            return  # SMART-M1
+        path = ("baseline", "year")
+        baseline_first = int(s.baseline.year[:4])
+        targets = [*s.interim_targets, *([s.final_target] if s.final_target else [])]
+        if targets and dt.date(baseline_first + 1, 6, 30) >= min(t.date for t in targets):
             yield Issue(
                 path,
-                f"the baseline of outcome {outcome.id} ({outcome.baseline.year}) is not "
-                "before its first target",
+                f"the baseline of {NAME} ({s.baseline.year}) is not before its first target",
                 "use the last complete school year's result as the baseline",
             )
         elif first_year - baseline_first > 2:
             yield Issue(
                 path,
-                f"the baseline of outcome {outcome.id} ({outcome.baseline.year}) is more than "
-                "two years older than the plan",
+                f"the baseline of {NAME} ({s.baseline.year}) is more than two years older "
+                "than the plan",
                 "use recent data as the baseline",
             )
+
+    yield from per_outcome(case.plan, check)

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Issue, initiatives, rule, school_year_of
+from pipeline.checks.measures import NAME, Series, per_outcome
+from pipeline.checks.rules import (
+    Case,
+    Issue,
+    initiatives,
+    is_empty,
+    rule,
+    school_year_of,
+    theories,
+)
 from pipeline.errors import Severity
 from pipeline.model.vocabulary import ApproverRole, Level, StakeholderGroup
 
@@ -72,21 +81,24 @@ def data_analysis(case: Case) -> Iterator[Issue]:
     section="II. Theory of Action",
 )
 def theory_of_action(case: Case) -> Iterator[Issue]:
-    """A theory of action: an if–then statement, or its parts (if, then, so that, thereby)."""
-    theory = case.plan.theory_of_action
-    if theory is None:
+    """A theory of action: an if–then statement, or its parts (if, then, so that, thereby);
+    the plan's own, or one of its objectives' or initiatives' own. Each one given states
+    something."""
+    found = list(theories(case.plan))
+    for path, name, theory in found:
+        if is_empty(theory):
+            yield Issue(
+                path,
+                f"{name} is empty",
+                'fill in "if" and "then", or "statement"',
+                missing=name.removeprefix("the "),
+            )
+    if not found:
         yield Issue(
             ("theory_of_action",),
             "the plan has no theory of action",
             'add "theory_of_action" with "if" and "then" (and "so_that", "thereby"), or a '
-            '"statement"',
-            missing="theory of action",
-        )
-    elif not any((theory.statement, theory.if_, theory.then, theory.so_that, theory.thereby)):
-        yield Issue(
-            ("theory_of_action",),
-            "the theory of action is empty",
-            'fill in "if" and "then", or "statement"',
+            '"statement"; or give each objective its own',
             missing="theory of action",
         )
 
@@ -209,8 +221,9 @@ def induction_mentoring(case: Case) -> Iterator[Issue]:
     section="IV. Outcomes",
 )
 def outcomes(case: Case) -> Iterator[Issue]:
-    """The plan has SMART outcomes, each with at least one interim target besides its final
-    target (the model requires the metric, student group, baseline and final target)."""
+    """The plan has SMART outcomes, each (or each row of its measure table) with at least one
+    interim target besides its final target (SMART-M1 asks for the baseline and final
+    target)."""
     if not case.plan.outcomes:
         yield Issue(
             ("outcomes",),
@@ -219,16 +232,19 @@ def outcomes(case: Case) -> Iterator[Issue]:
             missing="outcomes with interim and final targets",
         )
         return
-    for index, outcome in enumerate(case.plan.outcomes):
-        if not outcome.interim_targets:
-            yield Issue(
-                ("outcomes", index, "interim_targets"),
-                f"outcome {outcome.id} has no interim target",
-                "add at least one interim target (value and date) between the baseline and "
-                "the final target",
-                missing=f"interim targets for outcome {outcome.id}",
-                anchor=("outcomes", index),
-            )
+    yield from per_outcome(case.plan, _interim_targets)
+
+
+def _interim_targets(s: Series) -> Iterator[Issue]:
+    if not s.interim_targets:
+        yield Issue(
+            ("interim_targets",),
+            f"{NAME} has no interim target",
+            "add at least one interim target (value and date) between the baseline and the "
+            "final target",
+            missing=f"interim targets for {NAME}",
+            anchor=(),
+        )
 
 
 @rule(

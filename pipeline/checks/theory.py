@@ -1,12 +1,13 @@
 """TOA: the shape of the theory of action (WISExplore IF / THEN / SO THAT / THEREBY; DESE's
-if–then form). Whether there is one at all is MA-3."""
+if–then form). Whether there is one at all is MA-3. Each theory of action the plan gives is
+checked at its own place: the plan's, and each objective's and initiative's own."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from pipeline.checks.rules import Case, Issue, rule
+from pipeline.checks.rules import Case, Issue, rule, theories
 from pipeline.errors import Severity
 
 _WISEXPLORE = "Wisconsin DPI WISExplore, Part 3: Improvement Planning (theory of action)"
@@ -24,18 +25,18 @@ _IF_THEN = re.compile(r"(?is)^\W*if\b.+\bthen\b.+")
 def if_and_then(case: Case) -> Iterator[Issue]:
     """When the theory of action is written in parts, it has both an IF (the strategy) and a
     THEN (what adults will do differently)."""
-    theory = case.plan.theory_of_action
-    if theory is None or not any((theory.if_, theory.then, theory.so_that, theory.thereby)):
-        return
-    for key, value, what in (("if", theory.if_, "IF"), ("then", theory.then, "THEN")):
-        if value is None:
-            yield Issue(
-                ("theory_of_action", key),
-                f"the theory of action has no {what} part",
-                f'fill in "{key}"',
-                missing=f"the {what} part of the theory of action",
-                anchor=("theory_of_action",),
-            )
+    for path, name, theory in theories(case.plan):
+        if not any((theory.if_, theory.then, theory.so_that, theory.thereby)):
+            continue
+        for key, value, what in (("if", theory.if_, "IF"), ("then", theory.then, "THEN")):
+            if value is None:
+                yield Issue(
+                    (*path, key),
+                    f"{name} has no {what} part",
+                    f'fill in "{key}"',
+                    missing=f"the {what} part of {name.removeprefix('the ')}",
+                    anchor=path,
+                )
 
 
 @rule(
@@ -49,21 +50,21 @@ def if_and_then(case: Case) -> Iterator[Issue]:
 def so_that_thereby(case: Case) -> Iterator[Issue]:
     """In parts, the theory of action also says SO THAT (the effect on the students who most
     need it) and THEREBY (the long-term goal)."""
-    theory = case.plan.theory_of_action
-    if theory is None or theory.if_ is None or theory.then is None:
-        return
-    for key, value, what in (
-        ("so_that", theory.so_that, "SO THAT"),
-        ("thereby", theory.thereby, "THEREBY"),
-    ):
-        if value is None:
-            yield Issue(
-                ("theory_of_action", key),
-                f"the theory of action has no {what} part",
-                f'fill in "{key}"',
-                missing=f"the {what} part of the theory of action",
-                anchor=("theory_of_action",),
-            )
+    for path, name, theory in theories(case.plan):
+        if theory.if_ is None or theory.then is None:
+            continue
+        for key, value, what in (
+            ("so_that", theory.so_that, "SO THAT"),
+            ("thereby", theory.thereby, "THEREBY"),
+        ):
+            if value is None:
+                yield Issue(
+                    (*path, key),
+                    f"{name} has no {what} part",
+                    f'fill in "{key}"',
+                    missing=f"the {what} part of {name.removeprefix('the ')}",
+                    anchor=path,
+                )
 
 
 @rule(
@@ -76,12 +77,12 @@ def so_that_thereby(case: Case) -> Iterator[Issue]:
 )
 def statement_form(case: Case) -> Iterator[Issue]:
     """A theory of action given as one statement reads as an if–then statement."""
-    theory = case.plan.theory_of_action
-    if theory is None or theory.statement is None or theory.if_ is not None:
-        return
-    if not _IF_THEN.match(theory.statement):
-        yield Issue(
-            ("theory_of_action", "statement"),
-            "the theory of action does not read 'If …, then …'",
-            "state it as 'If we <strategy>, then <adult practice>, so that <student result>'",
-        )
+    for path, name, theory in theories(case.plan):
+        if theory.statement is None or theory.if_ is not None:
+            continue
+        if not _IF_THEN.match(theory.statement):
+            yield Issue(
+                (*path, "statement"),
+                f"{name} does not read 'If …, then …'",
+                "state it as 'If we <strategy>, then <adult practice>, so that <student result>'",
+            )

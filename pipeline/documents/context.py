@@ -7,7 +7,9 @@ under its own name, so a field added to the model reaches the templates. On top 
 - every date is written out ("June 15, 2026") and keeps its ISO form in `<field>_iso`;
 - whole-number floats print without ".0";
 - a few derived values named in `docs/templates.md` (benchmarks and resources under their
-  initiative, outcomes under their objectives, phase purposes, gaps, totals).
+  initiative, steps grouped by school year, outcomes under their objectives, measure rows'
+  names, phase purposes, gaps, totals, the documents' date);
+- a benchmark's or step's `status_label` is "Not recorded" when the plan records no status.
 
 `pipeline context PLAN --document NAME` prints it as JSON.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -25,10 +28,14 @@ from pydantic import BaseModel
 from pipeline.checks import PlanCheck, check_plan
 from pipeline.documents.draft import document_draft, plan_draft
 from pipeline.model.documents import Document
-from pipeline.model.plan import Plan
+from pipeline.model.outcomes import Baseline, Target
+from pipeline.model.periods import resolve
+from pipeline.model.plan import Initiative, Plan, Resource, StepResource
 from pipeline.model.vocabulary import EVIDENCE_TIERS, Labeled, RoadmapPhase
 
 Context = dict[str, Any]
+NOT_RECORDED = "Not recorded"
+"""The status label of a benchmark or step whose status the plan does not record."""
 
 
 def long_date(value: dt.date) -> str:
@@ -61,13 +68,15 @@ def _plain(value: Any) -> Any:
 @cache
 def _fields(model: type[BaseModel]) -> list[tuple[str, str]]:
     """(field name, kind) of a model's fields; kind is 'labels' for a list of closed-list
-    values, 'date' for dates, '' otherwise."""
+    values, 'label' for one, 'date' for dates, '' otherwise."""
     fields = []
     for name, info in model.model_fields.items():
         kinds = _leaf_types(info.annotation)
         is_list = "list" in str(info.annotation)
         if is_list and any(issubclass(k, Labeled) for k in kinds):
             fields.append((name, "labels"))
+        elif any(issubclass(k, Labeled) for k in kinds):
+            fields.append((name, "label"))
         elif dt.date in kinds:
             fields.append((name, "date"))
         else:
@@ -80,8 +89,8 @@ def _record(model: BaseModel) -> dict[str, Any]:
     for name, kind in _fields(type(model)):
         value = getattr(model, name)
         out[name] = _plain(value)
-        if isinstance(value, Labeled):
-            out[f"{name}_label"] = value.label
+        if kind == "label":  # an optional closed-list value left out has a null label
+            out[f"{name}_label"] = value.label if isinstance(value, Labeled) else None
         elif kind == "labels":
             out[f"{name}_labels"] = ", ".join(v.label for v in value)
         elif kind == "date":
@@ -102,17 +111,78 @@ def _format_value(value: float, unit: str) -> str:
     return f"{shown}%" if unit == "percent" else f"{shown} {unit.replace('_', ' ')}"
 
 
+def _measure_values(
+    baseline: Baseline | None,
+    interim: list[Target],
+    final: Target | None,
+    item: dict[str, Any],
+    unit: str,
+) -> None:
+    """`text` (and `short_date`) beside a baseline and targets of an outcome or measure row;
+    `interim_text`: the interim targets, one a line."""
+    if baseline is not None:
+        item["baseline"]["text"] = _format_value(baseline.value, unit)
+    for target_model, target in zip(interim, item["interim_targets"], strict=True):
+        target["text"] = _format_value(target_model.value, unit)
+        target["short_date"] = short_date(target_model.date)
+    item["interim_text"] = "\n".join(
+        f"{t['text']} by {t['short_date']}" for t in item["interim_targets"]
+    )
+    if final is not None:
+        item["final_target"]["text"] = _format_value(final.value, unit)
+        item["final_target"]["short_date"] = short_date(final.date)
+
+
 def _enrich_outcomes(plan: Plan, outcomes: list[dict[str, Any]]) -> None:
     for model, outcome in zip(plan.outcomes or [], outcomes, strict=True):
         unit = model.unit.value
-        outcome["baseline"]["text"] = _format_value(model.baseline.value, unit)
-        outcome["final_target"]["text"] = _format_value(model.final_target.value, unit)
-        for target_model, target in zip(
-            model.interim_targets, outcome["interim_targets"], strict=True
-        ):
-            target["text"] = _format_value(target_model.value, unit)
-            target["short_date"] = short_date(target_model.date)
-        outcome["final_target"]["short_date"] = short_date(model.final_target.date)
+        _measure_values(model.baseline, model.interim_targets, model.final_target, outcome, unit)
+        for row_model, row in zip(model.measures, outcome["measures"], strict=True):
+            _measure_values(
+                row_model.baseline, row_model.interim_targets, row_model.final_target, row, unit
+            )
+            parts = [
+                ("Grades " if "-" in row["grades"] else "Grade ") + row["grades"]
+                if row["grades"]
+                else None,
+                row["subject_label"],
+                row["student_group_label"],
+                row["metric"],
+            ]
+            row["name"] = row["label"] or " · ".join(p for p in parts if p) or model.metric or ""
+
+
+def _resource_amounts(models: Sequence[Resource | StepResource], items: list[Any]) -> None:
+    """`amount_text` ($85,000.00, or null) beside each resource's amount."""
+    for model, item in zip(models, items, strict=True):
+        amount = model.amount
+        item["amount_text"] = f"${amount:,.2f}" if amount is not None else None
+
+
+def _theory(theory: dict[str, Any] | None) -> None:
+    if theory is not None:
+        theory["has_parts"] = theory["if_"] is not None
+
+
+def _enrich_steps(model: Initiative, initiative: dict[str, Any]) -> None:
+    """Each step's status label, resolved timeline and resource amounts, and
+    `steps_by_year`: the steps grouped by school year, in year order."""
+    by_year: dict[str, list[Any]] = defaultdict(list)
+    for step_model, step in zip(model.steps, initiative["steps"], strict=True):
+        if step["status"] is None:
+            step["status_label"] = NOT_RECORDED
+        dates = (
+            resolve(step_model.timeline, step_model.school_year) if step_model.timeline else None
+        )
+        step["timeline_start"] = long_date(dates.start) if dates else None
+        step["timeline_start_iso"] = dates.start.isoformat() if dates else None
+        step["timeline_end"] = long_date(dates.end) if dates else None
+        step["timeline_end_iso"] = dates.end.isoformat() if dates else None
+        _resource_amounts(step_model.resources, step["resources"])
+        by_year[step_model.school_year].append(step)
+    initiative["steps_by_year"] = [
+        {"school_year": year, "steps": by_year[year]} for year in sorted(by_year)
+    ]
 
 
 def _enrich_objectives(plan: Plan, context: Context) -> None:
@@ -123,10 +193,11 @@ def _enrich_objectives(plan: Plan, context: Context) -> None:
         for model, item in zip(plan.action_plan.benchmarks, action["benchmarks"], strict=True):
             start = f"{short_date(model.start)} – " if model.start else "By "
             item["timeline"] = start + short_date(model.due)
+            if model.status is None:
+                item["status_label"] = NOT_RECORDED
             benchmarks[model.initiative].append(item)
+        _resource_amounts(plan.action_plan.resources, action["resources"])
         for resource, item in zip(plan.action_plan.resources, action["resources"], strict=True):
-            amount = resource.amount
-            item["amount_text"] = f"${amount:,.2f}" if amount is not None else None
             resources[resource.initiative].append(item)
         by_source: dict[str, float] = defaultdict(float)
         for resource in plan.action_plan.resources:
@@ -144,18 +215,32 @@ def _enrich_objectives(plan: Plan, context: Context) -> None:
     for outcome in context["outcomes"] or []:
         for objective_id in outcome["objectives"]:
             outcomes_by_objective[objective_id].append(outcome)
-    for objective in context["objectives"] or []:
+    initiatives = {
+        i["id"]: i for objective in context["objectives"] or [] for i in objective["initiatives"]
+    }
+    for objective_model, objective in zip(
+        plan.objectives or [], context["objectives"] or [], strict=True
+    ):
         objective["root_cause_items"] = [
             root_causes[i] for i in objective["root_causes"] if i in root_causes
         ]
         objective["outcomes"] = outcomes_by_objective[objective["id"]]
-        for initiative in objective["initiatives"]:
+        _theory(objective["theory_of_action"])
+        for goal in objective["named_goals"]:
+            goal["initiative_items"] = [
+                initiatives[i] for i in goal["initiatives"] if i in initiatives
+            ]
+        for initiative_model, initiative in zip(
+            objective_model.initiatives, objective["initiatives"], strict=True
+        ):
             initiative["objective_id"] = objective["id"]
             initiative["benchmarks"] = benchmarks[initiative["id"]]
             initiative["resources"] = resources[initiative["id"]]
             evidence = initiative["evidence"]
             if evidence:
                 evidence["tier_label"] = EVIDENCE_TIERS[evidence["tier"]]
+            _theory(initiative["theory_of_action"])
+            _enrich_steps(initiative_model, initiative)
 
 
 def _school_year_span(plan: Plan) -> str:
@@ -199,10 +284,13 @@ def plan_context(plan: Plan, check: PlanCheck | None = None) -> Context:
     }
     context["organization"]["level_label"] = plan.organization.level.label
     context["plan"]["years"]["label"] = _school_year_span(plan)
+    revision = context["plan"]["revision"]
     context["plan"]["revisions"] = [
         *context["plan"]["revision_history"],
-        context["plan"]["revision"],
+        *([revision] if revision is not None else []),
     ]
+    context["plan"]["document_date"] = long_date(plan.plan.document_date)
+    context["plan"]["document_date_iso"] = plan.plan.document_date.isoformat()
     context["plan"]["essa_designation_label"] = plan.plan.essa_designation.label
     if plan.needs_assessment:
         for gap in context["needs_assessment"]["student_group_gaps"]:

@@ -48,7 +48,7 @@ def render_plan(
         template = document.template_in(templates)
         compiled = prepared(template, fingerprint(template))
         context = with_document(shared, plan, document, check)
-        rendered[document.filename] = compiled.render(context, plan.plan.revision.date)
+        rendered[document.filename] = compiled.render(context, plan.plan.document_date)
         if context["document"]["draft"]:
             _require_draft_marks(template, rendered[document.filename])
     return rendered

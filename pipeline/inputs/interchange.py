@@ -28,7 +28,7 @@ from pipeline.inputs.load import load
 from pipeline.inputs.source import Source
 from pipeline.inputs.validate import validate
 from pipeline.inputs.workbook import read_workbook_bytes, workbook_bytes
-from pipeline.inputs.workbook.derive import field_shape, is_model
+from pipeline.inputs.workbook.shapes import field_shape, is_model
 from pipeline.model.plan import Plan
 from pipeline.model.schema import SCHEMA_ID
 

@@ -39,13 +39,18 @@ _MAX_DIGITS = sys.get_int_max_str_digits() or 4300
 MAX_DEPTH = 32
 """The deepest nesting of objects and lists a JSON input may have; a plan needs 6."""
 
-_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_NESTING = re.compile(r'"[^"]*"|[\[\]{}]')
+"""A string (its escapes blanked out first, see `_too_deep`) or a bracket. One repeat of one
+character class: the regex engine keeps no state per character, however long the string."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _too_deep(text: str) -> tuple[int, int] | None:
     """(line, column) of the first object or list nested deeper than MAX_DEPTH, found before
     parsing (the parser would run out of stack first); None when the text nests less."""
+    # Escaped backslashes, then escaped quotes, blanked out with as many characters, so
+    # offsets stay true and every '"' left delimits a string.
+    text = text.replace("\\\\", "__").replace('\\"', "__")
     depth = 0
     for match in _NESTING.finditer(text):
         token = match.group()

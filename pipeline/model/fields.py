@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from pipeline.model.periods import check_period
+
 KIND_NAMES = {  # what each kind of id is called in messages
     "objective": "strategic objective",
     "initiative": "strategic initiative",
@@ -93,6 +95,18 @@ Grades = Annotated[
     Field(pattern=r"^(PK|K|[1-9]|1[0-2])(-(PK|K|[1-9]|1[0-2]))?$", examples=["K-5", "9-12"]),
 ]
 EvidenceTier = Literal[1, 2, 3, 4]
+Period = Annotated[
+    str,
+    AfterValidator(_clean_text),
+    AfterValidator(check_period),
+    Field(
+        max_length=200,
+        json_schema_extra={"pattern": TEXT_PATTERN},
+        examples=["2024-03-01", "January 2024", "Spring 2024", "Fall–Winter 2023-24", "SY 2024-25"],
+    ),
+]
+"""A timeline as the plan writes it: a date or a period (`pipeline.model.periods`), shown as
+written and resolved to a date range for checks and monitoring."""
 
 
 class Record(BaseModel):

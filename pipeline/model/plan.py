@@ -20,13 +20,14 @@ from pipeline.model.fields import (
     EvidenceTier,
     Id,
     IdText,
-    Measure,
     Percent,
+    Period,
     Record,
     Ref,
     SchoolYear,
     Text,
 )
+from pipeline.model.outcomes import Outcome
 from pipeline.model.plan_info import (
     Organization,
     PlanInfo,
@@ -34,14 +35,11 @@ from pipeline.model.plan_info import (
 from pipeline.model.vocabulary import (
     BenchmarkType,
     DataCategory,
-    Direction,
-    Frequency,
     ResourceKind,
     RoadmapPhase,
     Status,
     StudentGroup,
     Subject,
-    Unit,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -53,6 +51,11 @@ class CoreValue(Record):
     description: Text | None = Field(None, description="What the value means in practice.")
 
 
+class GraduateAttribute(Record):
+    name: Text = Field(description="The attribute in a word or phrase, e.g. 'Critical thinker'.")
+    description: Text | None = Field(None, description="What it looks like in a graduate.")
+
+
 class Foundation(Record):
     """Mission, vision and core values: the foundation of the plan."""
 
@@ -60,6 +63,11 @@ class Foundation(Record):
     vision: Text = Field(description="Aspirations for students: what future success looks like.")
     core_values: list[CoreValue] = Field(
         default_factory=list, description="Principles that guide decisions and action."
+    )
+    portrait_of_graduate: list[GraduateAttribute] = Field(
+        default_factory=list,
+        title="Portrait of a graduate",
+        description="The portrait of a graduate: the attributes every student leaves with.",
     )
 
 
@@ -161,11 +169,48 @@ class Evidence(Record):
     )
 
 
+class StepResource(Record):
+    kinds: list[ResourceKind] = Field(
+        min_length=1, description="What kinds of resource: staff, funding, materials, time…"
+    )
+    description: Text = Field(description="What the resource is, as the plan states it.")
+    funding_source: Text | None = Field(None, description="Funding source, e.g. 'Title I'.")
+    amount: Amount | None = Field(None, description="Amount in US dollars.")
+
+
+class Step(Record):
+    """One action step of an initiative, in one school year of the plan."""
+
+    school_year: SchoolYear = Field(description="The school year of the step, e.g. '2024-25'.")
+    description: Text = Field(description="What will be done.")
+    responsible: Text | None = Field(None, description="Person(s) responsible.")
+    timeline: Period | None = Field(
+        None,
+        description="When, as the plan writes it: a date (2024-03-01) or a period (January "
+        "2024, Spring 2024, Fall–Winter 2023-24, SY 2024-25, December–April).",
+    )
+    resources: list[StepResource] = Field(
+        default_factory=list, title="Step resources", description="Resources the step needs."
+    )
+    evidence: Text | None = Field(
+        None,
+        description="Evidence of effectiveness: the early evidence of change the step should "
+        "produce, or how its completion is shown.",
+    )
+    schools: list[Text] = Field(
+        default_factory=list,
+        title="Step schools",
+        description="In a district plan, the schools (or school levels) the step applies to; "
+        "empty: all.",
+    )
+    status: Status | None = Field(None, description="Status during the year, when recorded.")
+
+
 class Initiative(Record):
     id: Annotated[IdText, Id("initiative")] = Field(description="Unique id, e.g. '1.1'.")
     title: Text = Field(description="Name of the project or program.")
     description: Text = Field(description="What the initiative does: the 'how'.")
-    lead: Text = Field(description="Person or team who owns the initiative.")
+    lead: Text | None = Field(None, description="Person or team who owns the initiative.")
     evidence: Evidence | None = Field(None, description="ESSA evidence base of the strategy.")
     professional_development: Text | None = Field(
         None, description="Professional development that supports this initiative."
@@ -177,12 +222,48 @@ class Initiative(Record):
         default_factory=list,
         description="Ids of other strategic objectives this initiative also advances.",
     )
+    theory_of_action: TheoryOfAction | None = Field(
+        None, description="The initiative's own theory of action (If / Then / And)."
+    )
+    schools: list[Text] = Field(
+        default_factory=list,
+        title="Initiative schools",
+        description="In a district plan, the schools (or school levels) it applies to; empty: all.",
+    )
+    steps: list[Step] = Field(
+        default_factory=list,
+        title="Steps",
+        description="Action steps, for any school year of the plan; the annual action plan is "
+        "the current year's detail.",
+    )
+
+
+class NamedGoal(Record):
+    """A named goal between an objective and its initiatives, e.g. 'Universal Academic Goal #1:
+    High Quality Instructional Materials'."""
+
+    title: Text = Field(description="The goal's name, e.g. 'High Quality Instructional Materials'.")
+    statement: Text | None = Field(None, description="The goal in one sentence.")
+    initiatives: list[Annotated[IdText, Ref("initiative")]] = Field(
+        default_factory=list, description="Ids of the initiatives under this goal."
+    )
 
 
 class Objective(Record):
     id: Annotated[IdText, Id("objective")] = Field(description="Unique id, e.g. 'SO1'.")
-    title: Text = Field(description="The objective: the 'what'.")
-    rationale: Text = Field(description="Why it matters: the 'why', grounded in the data.")
+    title: Text = Field(description="The objective (goal area): the 'what'.")
+    goal: Text | None = Field(
+        None, description="The objective's strategic goal in one sentence (SMART where measured)."
+    )
+    named_goals: list[NamedGoal] = Field(
+        default_factory=list, description="Named goals between the objective and its initiatives."
+    )
+    theory_of_action: TheoryOfAction | None = Field(
+        None, description="The objective's own theory of action (If / Then / And)."
+    )
+    rationale: Text | None = Field(
+        None, description="Why it matters: the 'why', grounded in the data."
+    )
     root_causes: list[Annotated[IdText, Ref("root_cause")]] = Field(
         default_factory=list, description="Ids of the root causes it addresses."
     )
@@ -214,47 +295,6 @@ class Supports(Record):
 
 
 # ---------------------------------------------------------------------------------------------
-# outcomes
-
-
-class Baseline(Record):
-    value: Measure = Field(description="The starting value, in the outcome's unit.")
-    year: SchoolYear = Field(description="School year of the baseline, e.g. '2024-25'.")
-
-
-class Target(Record):
-    value: Measure = Field(description="The value to reach, in the outcome's unit.")
-    date: dt.date = Field(description="When it is to be reached (YYYY-MM-DD).")
-
-
-class OutcomeMonitoring(Record):
-    frequency: Frequency = Field(description="How often progress is checked.")
-    owner: Text = Field(description="Who tracks this outcome.")
-
-
-class Outcome(Record):
-    id: Annotated[IdText, Id("outcome")] = Field(description="Unique id, e.g. 'O1'.")
-    statement: Text = Field(description="The SMART outcome in one sentence.")
-    objectives: list[Annotated[IdText, Ref("objective")]] = Field(
-        min_length=1, description="Ids of the strategic objectives it measures."
-    )
-    metric: Text = Field(description="What is measured, e.g. 'Chronic absenteeism rate'.")
-    student_group: StudentGroup = Field(description="The students whose result is measured.")
-    unit: Unit = Field(description="Unit of the baseline and targets.")
-    direction: Direction = Field(description="Whether success means the value goes up or down.")
-    baseline: Baseline = Field(description="The starting point.")
-    interim_targets: list[Target] = Field(
-        default_factory=list, description="Targets during the plan, in date order."
-    )
-    final_target: Target = Field(description="The target at the end of the plan.")
-    data_source: Text = Field(description="Where the measure comes from, e.g. 'DESE profiles'.")
-    monitoring: OutcomeMonitoring | None = Field(None, description="How it is tracked.")
-    evaluation: Text | None = Field(
-        None, description="How the initiatives' effectiveness is evaluated against it."
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # action plan
 
 
@@ -268,8 +308,8 @@ class Benchmark(Record):
     responsible: Text = Field(description="Person(s) responsible.")
     start: dt.date | None = Field(None, description="When the work starts (YYYY-MM-DD).")
     due: dt.date = Field(description="When it is due (YYYY-MM-DD).")
-    evidence: Text = Field(description="Evidence of completion or of the change.")
-    status: Status = Field(Status.NOT_STARTED, description="Status during the year.")
+    evidence: Text | None = Field(None, description="Evidence of completion or of the change.")
+    status: Status | None = Field(None, description="Status during the year, when recorded.")
 
 
 class Resource(Record):

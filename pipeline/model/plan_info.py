@@ -28,7 +28,10 @@ from pipeline.model.vocabulary import (
 
 
 class Person(Record):
-    name: Text = Field(description="Full name, as it should appear in the documents.")
+    name: Text | None = Field(
+        None,
+        description="Full name, as it should appear in the documents (when the plan names it).",
+    )
     title: Text = Field(description="Job title or role, e.g. 'Principal'.")
 
 
@@ -48,7 +51,9 @@ class Organization(Record):
     )
     grades: Grades = Field(description="Grade span served, e.g. 'K-5', 'PK-8' or '9-12'.")
     enrollment: Count | None = Field(None, description="Number of students enrolled.")
-    leader: Person = Field(description="The principal or superintendent leading the plan.")
+    leader: Person | None = Field(
+        None, description="The principal or superintendent leading the plan."
+    )
     address: Text | None = Field(None, description="Street address, one line.")
 
 
@@ -62,11 +67,11 @@ class PlanYears(Record):
 
 
 class Revision(Record):
-    number: Annotated[str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,9}){0,5}$")] = Field(
-        description="Revision number, e.g. '1' or '2.1'."
+    number: Annotated[str, Field(pattern=r"^[0-9]{1,9}(\.[0-9]{1,9}){0,5}$")] | None = Field(
+        None, description="Revision number, e.g. '1' or '2.1'."
     )
     date: dt.date = Field(description="Date of this revision (YYYY-MM-DD); documents carry it.")
-    summary: Text = Field(description="What changed in this revision.")
+    summary: Text | None = Field(None, description="What changed in this revision.")
 
 
 class Approval(Record):
@@ -132,7 +137,11 @@ class PlanInfo(Record):
 
     title: Name = Field(description="Title of the plan, e.g. 'Sustainable Improvement Plan'.")
     years: PlanYears = Field(description="The plan period; at least three school years.")
-    revision: Revision = Field(description="The current revision of the plan.")
+    revision: Revision | None = Field(
+        None,
+        description="The current revision of the plan (without one, documents are dated by the "
+        "plan's first day).",
+    )
     revision_history: list[Revision] = Field(
         default_factory=list, description="Earlier revisions, oldest first."
     )
@@ -173,3 +182,8 @@ class PlanInfo(Record):
         default_factory=list,
         description="IDEA corrective actions: findings of noncompliance and their correction.",
     )
+
+    @property
+    def document_date(self) -> dt.date:
+        """The date documents carry: the current revision's, or the plan's first day."""
+        return self.revision.date if self.revision is not None else self.years.start

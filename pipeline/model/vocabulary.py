@@ -136,6 +136,7 @@ class ResourceKind(Labeled):
     FUNDING = "funding"
     MATERIALS = "materials"
     TIME = "time"
+    PROFESSIONAL_DEVELOPMENT = "professional_development"
     PARTNER = "partner"
 
 
@@ -274,6 +275,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "funding": "Funding",
         "materials": "Materials",
         "time": "Time",
+        "professional_development": "Professional development (time, stipends)",
         "partner": "Partner",
     },
     "RoadmapPhase": {

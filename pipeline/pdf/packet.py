@@ -247,11 +247,16 @@ def _discard(writer: PdfWriter, *references: Any) -> None:
 def packet_info(plan: Plan, documents: list[Document]) -> PacketInfo:
     """The document information of the packet joining `documents` of `plan`."""
     revision = plan.plan.revision
+    dated = plan.plan.document_date
     subjects = "; ".join(document.subject for document in documents)
+    if revision is not None and revision.number is not None:
+        which = f"Revision {revision.number} of {dated.isoformat()}"
+    else:
+        which = f"As of {dated.isoformat()}"
     return PacketInfo(
         title=f"{plan.plan.title} Submission Packet: {plan.organization.name}",
         author=plan.organization.name,
-        subject=f"Revision {revision.number} of {revision.date.isoformat()}: {subjects}",
+        subject=f"{which}: {subjects}",
         keywords="improvement plan, DESE, ESSA, submission packet",
-        moment=stamp(revision.date),
+        moment=stamp(dated),
     )

@@ -259,6 +259,18 @@ def _read_choice(value: Any, number_format: str, column: Column) -> Read:
     )
 
 
+def _read_period(value: Any, number_format: str, column: Column) -> Read:
+    """A timeline as written; a cell the spreadsheet made a date (typing 'January 2024' or
+    '3/1/2024') is read as what it shows: a month ('January 2024') or a date ('2024-03-01')."""
+    if isinstance(value, dt.datetime | dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        shown = re.sub(r'"[^"]*"|\\.|\[[^]]*\]', "", number_format or "").lower()
+        if "m" in shown and "y" in shown and "d" not in shown:  # mmm-yy, mmmm yyyy
+            return Read(f"{day:%B} {day.year}")
+        return Read(day.isoformat())
+    return _read_text(value, number_format, column)
+
+
 _READERS: dict[Kind, Callable[[Any, str, Column], Read]] = {
     Kind.TEXT: _read_text,
     Kind.CODE: _read_text,
@@ -267,6 +279,7 @@ _READERS: dict[Kind, Callable[[Any, str, Column], Read]] = {
     Kind.DATE: _read_date,
     Kind.BOOLEAN: _read_choice,
     Kind.CHOICE: _read_choice,
+    Kind.PERIOD: _read_period,
 }
 
 
@@ -281,13 +294,27 @@ def _parts(text: str, column: Column) -> list[str]:
         }
         split: list[str] = []
         for part in parts:
-            pieces = [p.strip() for p in part.split(",") if p.strip()]
-            if normalize(part) not in known and all(normalize(p) in known for p in pieces):
-                split += pieces  # 'Parents, Teachers' where '; ' was meant
-            else:
-                split.append(part)
+            pieces = _labels(part, known) if normalize(part) not in known else None
+            split += pieces or [part]  # 'Parents, Teachers' where '; ' was meant
         parts = split
     return parts
+
+
+def _labels(text: str, known: set[str]) -> list[str] | None:
+    """`text` as labels separated by commas, when it is one (a label may hold a comma itself:
+    'Staff, Professional development (time, stipends)'); None otherwise."""
+    pieces = [piece.strip() for piece in text.split(",") if piece.strip()]
+    found: list[str] = []
+    while pieces:
+        for end in range(len(pieces), 0, -1):  # the longest run of pieces that is a label
+            label = ", ".join(pieces[:end])
+            if normalize(label) in known:
+                found.append(label)
+                del pieces[:end]
+                break
+        else:
+            return None
+    return found
 
 
 def read_cell(value: Any, number_format: str, column: Column) -> Read:

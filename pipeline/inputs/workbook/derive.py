@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import types
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -40,7 +39,9 @@ from pipeline.inputs.workbook.layout import (
     Table,
     humanize,
 )
+from pipeline.inputs.workbook.shapes import FieldShape, constraint, field_shape, is_model
 from pipeline.model.fields import Id, Ref
+from pipeline.model.periods import check_period
 from pipeline.model.plan import Plan
 from pipeline.model.vocabulary import Labeled, Unit
 
@@ -51,67 +52,8 @@ def _title(name: str, info: FieldInfo) -> str:
     return info.title or humanize(name)
 
 
-# ---------------------------------------------------------------------------------------------
-# Reading a type annotation
-
-
-@dataclass
-class FieldShape:
-    """A field's type with its Optional, Annotated and list wrappers taken apart."""
-
-    base: Any
-    metadata: list[Any] = field(default_factory=list)
-    nullable: bool = False
-    is_list: bool = False
-    item_metadata: list[Any] = field(default_factory=list)
-
-
-def _unwrap(annotation: Any, metadata: list[Any]) -> tuple[Any, list[Any], bool]:
-    nullable = False
-    while True:
-        origin = get_origin(annotation)
-        if origin in (Union, types.UnionType):
-            args = [arg for arg in get_args(annotation) if arg is not type(None)]
-            nullable = nullable or len(args) < len(get_args(annotation))
-            if len(args) != 1:
-                raise TypeError(f"the workbook cannot hold a union of {args}")
-            annotation = args[0]
-        elif origin is Annotated:
-            metadata = [*metadata, *annotation.__metadata__]
-            annotation = get_args(annotation)[0]
-        else:
-            break
-    flat: list[Any] = []
-    for item in metadata:
-        # A `Field(pattern=...)` inside Annotated carries its constraints in its own metadata.
-        flat += [item, *item.metadata] if isinstance(item, FieldInfo) else [item]
-    return annotation, flat, nullable
-
-
-def field_shape(info: FieldInfo) -> FieldShape:
-    """The shape of a model field's type: what it holds, whether optional, whether a list."""
-    base, metadata, nullable = _unwrap(info.annotation, list(info.metadata))
-    if get_origin(base) is list:
-        item, item_metadata, _ = _unwrap(get_args(base)[0], [])
-        return FieldShape(item, metadata, nullable, True, item_metadata)
-    return FieldShape(base, metadata, nullable or not info.is_required())
-
-
-def _constraint(metadata: list[Any], name: str) -> Any:
-    for item in metadata:
-        value = getattr(item, name, None)
-        if value is not None:
-            return value
-    return None
-
-
-def is_model(base: Any) -> bool:
-    """Whether a type is a record (a pydantic model) rather than a single value."""
-    return isinstance(base, type) and issubclass(base, BaseModel)
-
-
 def _is_free_text(base: Any, metadata: list[Any]) -> bool:
-    return base is str and _constraint(metadata, "pattern") is None
+    return base is str and constraint(metadata, "pattern") is None
 
 
 def _id_field(model: type[BaseModel]) -> tuple[str, str] | None:
@@ -174,14 +116,16 @@ def _scalar_column(
         kind = Kind.INTEGER
     elif base is float:
         kind = Kind.NUMBER
-        if _constraint(metadata, "ge") == 0 and _constraint(metadata, "le") == 100:
+        if constraint(metadata, "ge") == 0 and constraint(metadata, "le") == 100:
             percent = Percent.ALWAYS
         elif unit_key:
             percent = Percent.BY_UNIT
     elif base is dt.date:
         kind = Kind.DATE
+    elif base is str and any(getattr(m, "func", None) is check_period for m in markers):
+        kind = Kind.PERIOD  # a timeline: a date or a period, kept as written
     elif base is str:
-        pattern = _constraint(metadata, "pattern")
+        pattern = constraint(metadata, "pattern")
         kind = Kind.TEXT if pattern is None else Kind.CODE
         digits = bool(pattern and re.fullmatch(r"\^\[0-9\](\{[0-9,]+\}|\+)\$", pattern))
     else:
@@ -211,6 +155,8 @@ class _Walk:
 
     tables: list[Table] = field(default_factory=list)
     taken: set[str] = field(default_factory=lambda: {FORM_SHEET, INSTRUCTIONS_SHEET, LISTS_SHEET})
+    numbered: dict[tuple[tuple[str, ...], ...], str] = field(default_factory=dict)
+    """Steps of the lists whose records a nested sheet names by number → that column's header."""
 
     def sheet_name(self, title: str, parent_title: str) -> str:
         name = title[:SHEET_NAME_LIMIT]
@@ -263,16 +209,19 @@ def _fields(
             continue
         shape = field_shape(info)
         title = _title(name, info)
-        header = f"{header_prefix} {title.lower()}".strip() if header_prefix else title
+        header = f"{header_prefix}{title.lower()}" if header_prefix else title
         path = (*prefix, key)
         if is_model(shape.base) and not shape.is_list:
             inner_group = group if not shape.nullable else (group or header)
+            # A group of parts, none required ("Theory of action: if"), reads with a colon;
+            # the fields of a record ("Evidence tier", "Baseline value") without.
+            parts = not any(inner.is_required() for inner in shape.base.model_fields.values())
             _fields(
                 walk,
                 record,
                 shape.base,
                 path,
-                header,
+                f"{header}: " if parts else f"{header} ",
                 owner=header,
                 group=inner_group,
                 unit_key=unit_key,
@@ -321,7 +270,9 @@ def _list_table(
         if id_field:
             parents.insert(0, ParentKey(f"{noun.capitalize()} ID", level, *id_field, noun))
             break
-        parents.insert(0, ParentKey(f"{noun.capitalize()} number", level, None, None, noun))
+        number = f"{noun.capitalize()} number"
+        parents.insert(0, ParentKey(number, level, None, None, noun))
+        walk.numbered[steps[: level + 1]] = number  # the parent's sheet numbers its rows
     index = len(walk.tables)
     walk.tables.append(Table(sheet, "", (), ()))  # keep its place before nested tables
     columns: list[Column] = []
@@ -355,7 +306,15 @@ def _list_table(
                 section=None,
             )
         )
-    walk.tables[index] = Table(sheet, description, steps, tuple(columns), tuple(parents), noun=noun)
+    walk.tables[index] = Table(
+        sheet,
+        description,
+        steps,
+        tuple(columns),
+        tuple(parents),
+        noun=noun,
+        number_header=walk.numbered.get(steps),
+    )
 
 
 def derive_layout(model: type[BaseModel] = Plan) -> Layout:
@@ -413,7 +372,10 @@ def derive_layout(model: type[BaseModel] = Plan) -> Layout:
 def _check_unique_headers(*tables: Table) -> None:
     for table in tables:
         seen: set[tuple[str | None, str]] = set()
-        for header in [p.header for p in table.parents] + [c.header for c in table.columns]:
+        numbers = [table.number_header] if table.number_header else []
+        for header in (
+            [p.header for p in table.parents] + numbers + [c.header for c in table.columns]
+        ):
             section = None
             if table.form:
                 section = next(c.section for c in table.columns if c.header == header)

@@ -25,6 +25,7 @@ class Kind(StrEnum):
     DATE = "date"
     BOOLEAN = "boolean"
     CHOICE = "choice"  # a value from a closed list
+    PERIOD = "period"  # a timeline: a date or a period ("Spring 2024"), kept as written
 
 
 class Percent(StrEnum):
@@ -103,6 +104,14 @@ class Table:
     form: bool = False
     noun: str = "row"
     """One record in words, e.g. 'initiative'."""
+    number_header: str | None = None
+    """For records without an id that a nested sheet names by number (steps): the header of
+    the column numbering them within their parent ('Step number'), read as their key."""
+
+    @property
+    def lead(self) -> int:
+        """How many columns come before the fields: the parent keys, and the number column."""
+        return len(self.parents) + (1 if self.number_header else 0)
 
     def column(self, key: tuple[str, ...]) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)

@@ -78,6 +78,8 @@ class _Reader:
         self.fractions: list[_Fraction] = []
         self.records: dict[str, list[tuple[DataPath, dict[str, Any]]]] = {}
         """Each list sheet's records as read, with their paths: the parents of nested rows."""
+        self.numbers: dict[DataPath, str] = {}
+        """The number typed for a record that nested rows name by number ('Step number')."""
 
     def read(self) -> dict[str, Any]:
         sheets = self._sheets()
@@ -205,7 +207,13 @@ class _Reader:
 
     def _read_table(self, table: Table, sheet: Worksheet) -> None:
         names: dict[str, str] = {}
-        for title in [*(p.header for p in table.parents), *(c.header for c in table.columns)]:
+        own_number = [table.number_header] if table.number_header else []
+        titles = [
+            *(p.header for p in table.parents),
+            *own_number,
+            *(c.header for c in table.columns),
+        ]
+        for title in titles:
             names[normalize(title)] = title
         for column in table.columns:
             if column.key:
@@ -267,6 +275,8 @@ class _Reader:
             for c in table.columns
         ]
         self.places.records[path] = RecordPlace(table.sheet, row, spots)
+        if table.number_header and (cell := cells.get(table.number_header)):
+            self._number(table, row, path, cell)
         record: dict[str, Any] = {}
         for column in own:
             cell = cells[column.header]
@@ -322,11 +332,10 @@ class _Reader:
         noun = KIND_NAMES.get(key.id_kind or "", key.noun)
         if key.id_key:
             known = [str(record.get(key.id_key)) for _, record in candidates]
-            match = next((c for c in candidates if str(c[1].get(key.id_key)) == value), None)
-        else:
-            known = [str(n) for n in range(1, len(candidates) + 1)]
-            number = int(value) if value.isdigit() else 0
-            match = candidates[number - 1] if 0 < number <= len(candidates) else None
+        else:  # the number typed on the parent's row, else its place among its siblings
+            value = _number_text(cell.value) if cell else ""
+            known = [self.numbers.get(path, str(int(path[-1]) + 1)) for path, _ in candidates]
+        match = next((c for c, k in zip(candidates, known, strict=True) if k == value), None)
         if match is not None:
             return match
         known_text = f"known {'ids' if key.id_key else 'numbers'}: {', '.join(known)}"
@@ -340,6 +349,29 @@ class _Reader:
         # it defines still count, so this one mistake is not reported again wherever the row's
         # id is used. The error above keeps the plan from being built as it stands.
         return candidates[0] if candidates else None
+
+    def _number(self, table: Table, row: int, path: DataPath, cell: CellValue) -> None:
+        """Keep the number typed for a record nested rows name by it; say if it repeats."""
+        header = table.number_header or ""
+        owner = table.parents[-1].noun if table.parents else "plan"
+        number = _number_text(cell.value)
+        if not number:
+            return
+        for other, typed in self.numbers.items():
+            if other[:-1] == path[:-1] and typed == number:
+                where = cell_place(table.sheet, row, header, cell.coordinate)
+                twin = self.places.records[other].row
+                self._note(
+                    where,
+                    Note(
+                        Severity.ERROR,
+                        f"another {table.noun} of the same {owner} has the number "
+                        f"'{number}' (row {twin})",
+                        f"give each {table.noun} its own {header}",
+                    ),
+                )
+                return
+        self.numbers[path] = number
 
     def _store(
         self, record: dict[str, Any], path: DataPath, column: Column, result: Read, where: str
@@ -372,6 +404,13 @@ class _Reader:
             holder[last] = result.value
             for note in result.notes:
                 self._note(self.places.locate(fraction.path), note)
+
+
+def _number_text(value: Any) -> str:
+    """A record's number as typed: 2, 2.0 and ' 2 ' are all '2'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return text(value)
 
 
 def _form_label(column: Column) -> str:

@@ -19,7 +19,6 @@ from zipfile import ZipFile
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,28 +27,34 @@ from pipeline.errors import InvalidInputError, Problem
 from pipeline.files import ZipEntry, zip_package
 from pipeline.inputs.workbook.cells import DATE_FORMAT, TEXT_FORMAT, cell_value
 from pipeline.inputs.workbook.derive import plan_layout
+from pipeline.inputs.workbook.instructions import (
+    BOLD,
+    OPTIONAL_FILL,
+    REQUIRED_FILL,
+    TOP,
+    WRAP,
+    header,
+    instructions,
+)
 from pipeline.inputs.workbook.layout import (
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     Column,
     Kind,
     Layout,
+    ParentKey,
     Percent,
     Table,
 )
 from pipeline.inputs.workbook.places import cell_place
 from pipeline.inputs.workbook.read import FORM_HEADERS
+from pipeline.model.periods import FORMS_HINT
 from pipeline.model.vocabulary import Unit
 
 DATA_ROWS = 500
 """Rows below the header that get formats and dropdowns, beyond the rows written."""
 _PROMPT_LIMIT, _TITLE_LIMIT = 255, 32  # Excel's limits for input messages
 _FORMULA_START = ("=", "+", "-", "@")
-_REQUIRED_FILL = PatternFill("solid", fgColor="BDD7EE")
-_OPTIONAL_FILL = PatternFill("solid", fgColor="E7E6E6")
-_BOLD = Font(bold=True)
-_TOP = Alignment(vertical="top")
-_WRAP = Alignment(vertical="top", wrap_text=True)
 _FIXED_TIME = dt.datetime(2000, 1, 1)
 
 
@@ -60,7 +65,7 @@ def workbook_bytes(data: dict[str, Any] | None = None, layout: Layout | None = N
     data = data or {}
     book = Workbook()
     book.remove(book.active)
-    _instructions(book.create_sheet(INSTRUCTIONS_SHEET), layout)
+    instructions(book.create_sheet(INSTRUCTIONS_SHEET), layout)
     lists = _lists(layout)
     sheets = {table.sheet: book.create_sheet(table.sheet) for table in layout.sheets}
     _write_form(sheets[layout.form.sheet], layout.form, data, layout, lists)
@@ -101,12 +106,18 @@ def _fixed_modified(name: str, blob: bytes) -> bytes:
 
 
 EXCEL_CELL_LIMIT = 32_767
-"""The most characters an Excel cell holds; Excel cuts a longer text when it opens the file."""
+"""The most characters an Excel cell holds; Excel cuts a longer text when it opens the file.
+Excel counts UTF-16 code units: a character beyond U+FFFF (an emoji) counts as two."""
+
+
+def excel_length(text: str) -> int:
+    """How long Excel takes `text` to be (see EXCEL_CELL_LIMIT)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 def _put(cell: Cell, value: Any, column: Column, percent: bool) -> None:
     shown = cell_value(value, column, percent)
-    if isinstance(shown, str) and len(shown) > EXCEL_CELL_LIMIT:
+    if isinstance(shown, str) and excel_length(shown) > EXCEL_CELL_LIMIT:
         # Refused, never cut. The source is named by the caller (`convert`).
         place = cell_place(cell.parent.title, int(cell.row), column.header, cell.coordinate)
         raise InvalidInputError(
@@ -114,8 +125,8 @@ def _put(cell: Cell, value: Any, column: Column, percent: bool) -> None:
                 Problem(
                     "",
                     place,
-                    f"the text is {len(shown):,} characters long; an Excel cell holds at most "
-                    f"{EXCEL_CELL_LIMIT:,}",
+                    f"the text is {excel_length(shown):,} characters long as Excel counts them "
+                    f"(an emoji counts as 2); an Excel cell holds at most {EXCEL_CELL_LIMIT:,}",
                     "shorten it, or keep the plan as JSON",
                 )
             ]
@@ -126,19 +137,20 @@ def _put(cell: Cell, value: Any, column: Column, percent: bool) -> None:
         if shown.startswith(_FORMULA_START):
             cell.quotePrefix = True  # and Excel would make one when the cell is edited
     cell.number_format = _number_format(column) if not isinstance(shown, str) else TEXT_FORMAT
-    cell.alignment = _WRAP if column.kind is Kind.TEXT else _TOP
+    cell.alignment = WRAP if column.kind is Kind.TEXT else TOP
 
 
 def _number_format(column: Column) -> str:
     if column.kind is Kind.DATE and not column.many:
         return DATE_FORMAT
-    if column.kind in (Kind.TEXT, Kind.CODE) or column.many:
+    if column.kind in (Kind.TEXT, Kind.CODE, Kind.PERIOD) or column.many:
         return TEXT_FORMAT
     return "General"
 
 
 def _width(column: Column) -> float:
     by_kind = {Kind.TEXT: 45, Kind.CODE: 14, Kind.DATE: 13, Kind.NUMBER: 12, Kind.INTEGER: 12}
+    by_kind[Kind.PERIOD] = 24
     width = by_kind.get(column.kind, 0)
     if column.choices:
         width = min(max(len(c.label) for c in column.choices) + 4, 40)
@@ -151,6 +163,11 @@ def _prompt(column: Column) -> str:
     parts = [column.description]
     if column.kind is Kind.DATE:
         parts.append("A date, e.g. 2026-06-15 or 6/15/2026.")
+    elif column.kind is Kind.PERIOD:
+        forms = FORMS_HINT[:1].upper() + FORMS_HINT[1:] + ", or Ongoing."
+        if len(column.description) + len(forms) > _PROMPT_LIMIT - 30:
+            parts[0] = column.description.split(":")[0].rstrip(".") + "."  # the lead only
+        parts.append(forms)
     elif column.percent is Percent.ALWAYS:
         parts.append("A percentage from 0 to 100: type 45 or 45%.")
     elif column.percent is Percent.BY_UNIT:
@@ -221,15 +238,8 @@ def _dropdown(
 
 
 def _id_range(table: Table, column: Column) -> str:
-    letter = get_column_letter(len(table.parents) + table.columns.index(column) + 1)
+    letter = get_column_letter(table.lead + table.columns.index(column) + 1)
     return f"{quote_sheetname(table.sheet)}!${letter}$2:${letter}${DATA_ROWS + 1000}"
-
-
-def _header(cell: Cell, text: str, required: bool) -> None:
-    cell.value = text
-    cell.font = _BOLD
-    cell.fill = _REQUIRED_FILL if required else _OPTIONAL_FILL
-    cell.alignment = _WRAP
 
 
 # ---------------------------------------------------------------------------------------------
@@ -253,18 +263,18 @@ def _write_form(
         "The value. Select a cell to see what it needs; blue fields are required.",
     )
     for number, (text, prompt) in enumerate(zip(FORM_HEADERS, prompts, strict=True), start=1):
-        _header(sheet.cell(1, number), text, True)
+        header(sheet.cell(1, number), text, True)
         _message(sheet, f"{get_column_letter(number)}1", text, prompt)
     for row, column in enumerate(table.columns, start=2):
-        sheet.cell(row, 1, column.section).font = _BOLD
+        sheet.cell(row, 1, column.section).font = BOLD
         label = sheet.cell(row, 2, column.header)
-        label.fill = _REQUIRED_FILL if column.required else _OPTIONAL_FILL
+        label.fill = REQUIRED_FILL if column.required else OPTIONAL_FILL
         value = _get(data, column.key)
         cell = sheet.cell(row, 3)
         cell.number_format = _number_format(column)
         if value is not None and value != []:
             _put(cell, value, column, column.percent is Percent.ALWAYS)
-        cell.alignment = _WRAP
+        cell.alignment = WRAP
         if not _dropdown(sheet, f"C{row}", column, layout, lists):
             _message(sheet, f"C{row}", column.header, _prompt(column))
         _message(sheet, f"B{row}", column.header, _prompt(column))
@@ -298,7 +308,7 @@ def _is_percent(column: Column, record: Any, ancestors: tuple[tuple[int, Any], .
 def _write_table(
     sheet: Worksheet, table: Table, data: dict[str, Any], layout: Layout, lists: dict[str, str]
 ) -> None:
-    width = len(table.parents) + len(table.columns)
+    width = table.lead + len(table.columns)
     rows = list(_records(data, table.steps))
     last = len(rows) + 1 + DATA_ROWS
     # A parent column holds an id, as a column of references to that kind of record would.
@@ -307,7 +317,7 @@ def _write_table(
             (),
             parent.header,
             f"The {'id' if parent.id_key else 'number'} of the {parent.noun} this "
-            f"{table.noun} belongs to. Required.",
+            f"{table.noun} belongs to{_where_numbered(parent, table, layout)}.",
             Kind.CODE,
             True,
             ref_kind=parent.id_kind,
@@ -316,33 +326,66 @@ def _write_table(
     ]
     for number, parent_column in enumerate(parent_columns, start=1):
         letter = get_column_letter(number)
-        prompt = parent_column.description
-        _header(sheet.cell(1, number), parent_column.header, True)
+        prompt = _prompt(parent_column)
+        header(sheet.cell(1, number), parent_column.header, True)
         _message(sheet, f"{letter}1", parent_column.header, prompt)
         if not _dropdown(sheet, f"{letter}2:{letter}{last}", parent_column, layout, lists):
             _message(sheet, f"{letter}2:{letter}{last}", parent_column.header, prompt)
         sheet.column_dimensions[letter].width = max(14, len(parent_column.header) + 4)
         sheet.column_dimensions[letter].number_format = TEXT_FORMAT
-    offset = len(table.parents)
+    if table.number_header:
+        _number_column(sheet, table, layout, len(table.parents) + 1, last)
+    offset = table.lead
     for number, column in enumerate(table.columns, start=offset + 1):
         letter = get_column_letter(number)
-        _header(sheet.cell(1, number), column.header, column.required)
+        header(sheet.cell(1, number), column.header, column.required)
         _message(sheet, f"{letter}1", column.header, _prompt(column))
         if not _dropdown(sheet, f"{letter}2:{letter}{last}", column, layout, lists):
             _message(sheet, f"{letter}2:{letter}{last}", column.header, _prompt(column))
         sheet.column_dimensions[letter].width = _width(column)
         sheet.column_dimensions[letter].number_format = _number_format(column)
+    counts: dict[tuple[int, ...], int] = {}  # records so far under each parent
     for row, (ancestors, record) in enumerate(rows, start=2):
         for number, parent in enumerate(table.parents, start=1):
             position, holder = ancestors[parent.level]
             key = holder.get(parent.id_key) if parent.id_key else position + 1
             _put(sheet.cell(row, number), str(key), parent_columns[number - 1], False)
+        if table.number_header:
+            under = tuple(position for position, _ in ancestors)
+            counts[under] = counts.get(under, 0) + 1
+            sheet.cell(row, len(table.parents) + 1, counts[under]).number_format = "0"
         for number, column in enumerate(table.columns, start=offset + 1):
             value = record if column.key == () else _get(record, column.key)
             if value is not None and value != []:
                 _put(sheet.cell(row, number), value, column, _is_percent(column, record, ancestors))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(width)}1"
+
+
+def _where_numbered(parent: ParentKey, table: Table, layout: Layout) -> str:
+    if parent.id_key:
+        return ""
+    steps = table.steps[: parent.level + 1]
+    sheet = next(t.sheet for t in layout.tables if t.steps == steps)
+    return f" (its {parent.header} on the {sheet} sheet)"
+
+
+def _number_column(sheet: Worksheet, table: Table, layout: Layout, number: int, last: int) -> None:
+    """The column numbering a table's records within their parent (1, 2, …), by which nested
+    sheets name them (steps: 'Step number' on the Step resources sheet)."""
+    title = table.number_header
+    assert title is not None
+    users = [t.sheet for t in layout.tables if any(p.header == title for p in t.parents)]
+    parent = f" its {table.parents[-1].noun}" if table.parents else " the plan"
+    prompt = (
+        f"The {table.noun}'s number within{parent}: 1, 2, … The {' and '.join(users)} sheets "
+        f"name the {table.noun} by it. Left blank: its place among the {table.noun}s of{parent}."
+    )
+    letter = get_column_letter(number)
+    header(sheet.cell(1, number), title, False)
+    _message(sheet, f"{letter}1", title, prompt)
+    _message(sheet, f"{letter}2:{letter}{last}", title, prompt)
+    sheet.column_dimensions[letter].width = len(title) + 4
 
 
 def _lists(layout: Layout) -> dict[str, str]:
@@ -356,7 +399,7 @@ def _lists(layout: Layout) -> dict[str, str]:
 
 def _write_lists(sheet: Worksheet, layout: Layout) -> None:
     for number, (name, choices) in enumerate(layout.choice_lists().items(), start=1):
-        _header(sheet.cell(1, number), name, False)
+        header(sheet.cell(1, number), name, False)
         for row, choice in enumerate(choices, start=2):
             shown = choice.label if isinstance(choice.value, str | bool) else choice.value
             sheet.cell(row, number, shown)
@@ -364,51 +407,3 @@ def _write_lists(sheet: Worksheet, layout: Layout) -> None:
         sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
     sheet.protection.sheet = True  # the dropdowns read these cells: keep them as they are
-
-
-def _instructions(sheet: Worksheet, layout: Layout) -> None:
-    links = []
-    for table in layout.tables:
-        for parent in table.parents:
-            links.append(f"each {table.noun} names its {parent.noun} in '{parent.header}'")
-        for column in table.columns:
-            if column.ref_kind and not column.many:
-                noun = column.ref_kind.replace("_", " ")
-                links.append(f"each {table.noun} names its {noun} in '{column.header}'")
-    lines = [
-        "One workbook holds one school's or district's plan. Fill in the Plan sheet, then the "
-        "list sheets: each row of a list sheet is one record.",
-        "Select a column header, or a field of the Plan sheet, to see what belongs there. "
-        "Blue headers are required whenever their row (or their group of columns) is filled in.",
-        "Closed lists have a dropdown. Several values in one cell (student groups, ids) are "
-        "separated by ';'.",
-        "Dates: 2026-06-15 or 6/15/2026. Percentages: 45 or 45% (stored as 45). Codes keep "
-        "their leading zeros.",
-        "Ids tie the sheets together: " + "; ".join(links) + ".",
-        "Blank rows are skipped. Extra columns and sheets are ignored, with a warning. Keep the "
-        "sheet names and column headers as they are.",
-        "Check the workbook with `pipeline validate plan.xlsx`: every problem is listed with its "
-        "sheet, row and column. Build the documents with `pipeline build plan.xlsx`.",
-    ]
-    sheet.cell(1, 1, "Improvement plan workbook").font = Font(bold=True, size=14)
-    for row, line in enumerate(lines, start=3):
-        sheet.cell(row, 1, line).alignment = _WRAP
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
-        sheet.row_dimensions[row].height = 15 * (len(line) // 110 + 1) + 3  # wrapped lines
-    row = len(lines) + 4
-    _header(sheet.cell(row, 1), "Sheet", True)
-    _header(sheet.cell(row, 2), "What it holds", True)
-    for table in layout.sheets:
-        row += 1
-        text = table.description
-        for parent in table.parents:
-            text += f" Each row names its {parent.noun} in '{parent.header}'."
-        if table.columns and table.columns[0].key == ():
-            text += " One per row."
-        sheet.cell(row, 1, table.sheet).font = _BOLD
-        sheet.cell(row, 2, text).alignment = _WRAP
-    row += 1
-    sheet.cell(row, 1, LISTS_SHEET).font = _BOLD
-    sheet.cell(row, 2, "The closed lists behind the dropdowns (kept as they are).")
-    sheet.column_dimensions["A"].width = 26
-    sheet.column_dimensions["B"].width = 100

@@ -1,0 +1,79 @@
+"""Outcomes: SMART results for students, each with a baseline and targets, or a measure table
+of rows (grade spans, subjects, student groups) with their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import Field
+
+from pipeline.model.fields import Grades, Id, IdText, Measure, Record, Ref, SchoolYear, Text
+from pipeline.model.vocabulary import Direction, Frequency, StudentGroup, Subject, Unit
+
+
+class Baseline(Record):
+    value: Measure = Field(description="The starting value, in the outcome's unit.")
+    year: SchoolYear = Field(description="School year of the baseline, e.g. '2024-25'.")
+
+
+class Target(Record):
+    value: Measure = Field(description="The value to reach, in the outcome's unit.")
+    date: dt.date = Field(description="When it is to be reached (YYYY-MM-DD).")
+
+
+class MeasureRow(Record):
+    """One row of an outcome's measure table: a grade span, subject or student group with its
+    own baseline and targets."""
+
+    label: Text | None = Field(None, description="How the row is named, e.g. 'Grades 3-5 ELA'.")
+    grades: Grades | None = Field(None, description="Grade span, e.g. '3-5'.")
+    subject: Subject | None = Field(None, description="Subject or indicator.")
+    student_group: StudentGroup | None = Field(
+        None, description="The students measured (the outcome's own group when empty)."
+    )
+    metric: Text | None = Field(None, description="What is measured, when it differs by row.")
+    baseline: Baseline | None = Field(None, description="The starting point.")
+    interim_targets: list[Target] = Field(
+        default_factory=list,
+        title="Measure interim targets",
+        description="Targets during the plan, in date order.",
+    )
+    final_target: Target | None = Field(None, description="The target at the end of the plan.")
+
+
+class OutcomeMonitoring(Record):
+    frequency: Frequency = Field(description="How often progress is checked.")
+    owner: Text = Field(description="Who tracks this outcome.")
+
+
+class Outcome(Record):
+    id: Annotated[IdText, Id("outcome")] = Field(description="Unique id, e.g. 'O1'.")
+    statement: Text = Field(description="The SMART outcome in one sentence.")
+    objectives: list[Annotated[IdText, Ref("objective")]] = Field(
+        min_length=1, description="Ids of the strategic objectives it measures."
+    )
+    metric: Text | None = Field(
+        None, description="What is measured, e.g. 'Chronic absenteeism rate'."
+    )
+    student_group: StudentGroup | None = Field(
+        None, description="The students whose result is measured."
+    )
+    unit: Unit = Field(description="Unit of the baseline and targets.")
+    direction: Direction = Field(description="Whether success means the value goes up or down.")
+    baseline: Baseline | None = Field(None, description="The starting point.")
+    interim_targets: list[Target] = Field(
+        default_factory=list, description="Targets during the plan, in date order."
+    )
+    final_target: Target | None = Field(None, description="The target at the end of the plan.")
+    measures: list[MeasureRow] = Field(
+        default_factory=list,
+        title="Outcome measures",
+        description="A measure table: rows by grade span, subject or student group, each with "
+        "its own baseline and targets (instead of the outcome's own).",
+    )
+    data_source: Text = Field(description="Where the measure comes from, e.g. 'DESE profiles'.")
+    monitoring: OutcomeMonitoring | None = Field(None, description="How it is tracked.")
+    evaluation: Text | None = Field(
+        None, description="How the initiatives' effectiveness is evaluated against it."
+    )
