@@ -360,3 +360,17 @@ def test_benchmark_status_absent_is_not_not_started() -> None:
     check = check_data(REAL_PLAN)
     assert all(b.status is None for b in check.plan.action_plan.benchmarks)  # type: ignore[union-attr]
     assert not any("status" in f.location or "not started" in f.message for f in check.findings)
+
+
+def test_the_roadmaps_if_then_and_form_is_a_complete_theory_of_action() -> None:
+    from pipeline.model.plan import TheoryOfAction
+
+    theory = TheoryOfAction.model_validate(
+        {
+            "if": "we coach every teacher",
+            "then": "teachers use the routines",
+            "and": "students talk",
+        }
+    )
+    assert theory.and_ == "students talk"
+    assert theory.model_dump(by_alias=True, exclude_none=True)["and"] == "students talk"

@@ -538,3 +538,36 @@ def test_output_names_include_the_check_reports() -> None:
     from pipeline.reports.outputs import REPORT_HTML, REPORT_JSON
 
     assert {REPORT_JSON, REPORT_HTML} <= OUTPUT_NAMES
+
+
+def test_a_huge_manifest_is_ignored_with_a_warning_not_parsed(
+    world: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.batch import manifest
+
+    monkeypatch.setattr(manifest, "MAX_BYTES", 1_000)  # the real one is 32 MiB
+    out, before = world["out"], snapshot(world["victim"])
+    result = run("build", str(world["in"]), "--out", str(out), "-j", "1", "--prune")
+    assert result.exit_code == 0, result.output
+    assert "over the limit of 1,000" in result.output
+    assert "2 built" in result.output and (out / "my-notes.txt").exists()
+    assert snapshot(world["victim"]) == before
+
+
+def test_pruning_many_gone_inputs_takes_linear_time(world: dict[str, Path]) -> None:
+    out = world["out"]
+
+    def orphans(data: dict[str, Any]) -> None:
+        record = next(iter(data["plans"].values()))
+        for index in range(20_000):
+            data["plans"][f"gone-{index}.json"] = dict(record, slug=f"gone-{index}")
+
+    tamper(out, orphans)
+    (out / "gone-7").mkdir()
+    (out / "gone-7" / "action-plan.docx").write_bytes(b"ours")
+    (out / "gone-8").mkdir()
+    (out / "gone-8" / "notes.txt").write_text("the user's")
+    result = run("build", str(world["in"]), "--out", str(out), "-j", "1", "--prune")
+    assert result.exit_code == 0, result.output
+    assert not (out / "gone-7").exists() and (out / "gone-8" / "notes.txt").exists()
+    assert len(Manifest.load(out).entries) == 2

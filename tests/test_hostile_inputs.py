@@ -431,3 +431,28 @@ def test_a_name_of_only_punctuation_gives_the_code_as_folder_name() -> None:
     assert slug(plan_of(_data(**{"organization.name": "Harbor View Elementary"}))) == (
         "harbor-view-elementary-00990777"
     )
+
+
+@pytest.mark.parametrize("text", ["x" * 11_000_000, "\\n" * 6_000_000, '\\"' * 6_000_000])
+def test_text_over_the_xml_limit_fails_alone_in_memory_bound_workers(
+    tmp_path: Path, text: str
+) -> None:
+    # Workers have a 1 GiB address space: reading the input (its nesting checked before
+    # parsing) must not need gigabytes for one long string, escaped or not.
+    bad = _json(**{"foundation.mission": "MISSION"}).replace("MISSION", text)
+    inputs = _two(tmp_path, "long.json", bad)
+    out = tmp_path / "out"
+    result = _cli("build", str(inputs), "--out", str(out), "-j", "2")
+    _assert_one_failed(out, result, "long.json", ("$.foundation.mission", "32,767"))
+    assert "internal error" not in result.output
+
+
+def test_convert_counts_characters_as_excel_does(tmp_path: Path) -> None:
+    source = tmp_path / "emoji.json"  # 20,000 characters: valid, but 40,000 to Excel
+    source.write_text(_json(**{"foundation.mission": "\U0001f600" * 20_000}), encoding="utf-8")
+    assert _cli("validate", str(source)).exit_code == 0
+    target = tmp_path / "emoji.xlsx"
+    result = _cli("convert", str(source), str(target))
+    assert result.exit_code == 1
+    assert "40,000 characters" in result.output and "32,767" in result.output
+    assert not target.exists()

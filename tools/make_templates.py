@@ -243,6 +243,7 @@ def improvement_plan() -> Document:
         [
             ("If", "{{ theory_of_action.if_ }}", None),
             ("Then", "{{ theory_of_action.then }}", "theory_of_action.then"),
+            ("And", "{{ theory_of_action.and_ }}", "theory_of_action.and_"),
             ("So that", "{{ theory_of_action.so_that }}", "theory_of_action.so_that"),
             ("Thereby", "{{ theory_of_action.thereby }}", "theory_of_action.thereby"),
         ],
@@ -496,6 +497,7 @@ def _theory_of_action(doc: Document, var: str) -> None:
         [
             ("If", f"{{{{ {var}.if_ }}}}", None),
             ("Then", f"{{{{ {var}.then }}}}", f"{var}.then"),
+            ("And", f"{{{{ {var}.and_ }}}}", f"{var}.and_"),
             ("So that", f"{{{{ {var}.so_that }}}}", f"{var}.so_that"),
             ("Thereby", f"{{{{ {var}.thereby }}}}", f"{var}.thereby"),
         ],

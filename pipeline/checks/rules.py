@@ -197,4 +197,6 @@ def theories(plan: Plan) -> Iterator[tuple[DataPath, str, TheoryOfAction]]:
 
 def is_empty(theory: TheoryOfAction) -> bool:
     """Whether a theory of action states nothing."""
-    return not any((theory.statement, theory.if_, theory.then, theory.so_that, theory.thereby))
+    return not any(
+        (theory.statement, theory.if_, theory.then, theory.and_, theory.so_that, theory.thereby)
+    )

@@ -26,7 +26,7 @@ def if_and_then(case: Case) -> Iterator[Issue]:
     """When the theory of action is written in parts, it has both an IF (the strategy) and a
     THEN (what adults will do differently)."""
     for path, name, theory in theories(case.plan):
-        if not any((theory.if_, theory.then, theory.so_that, theory.thereby)):
+        if not any((theory.if_, theory.then, theory.and_, theory.so_that, theory.thereby)):
             continue
         for key, value, what in (("if", theory.if_, "IF"), ("then", theory.then, "THEN")):
             if value is None:
@@ -49,9 +49,10 @@ def if_and_then(case: Case) -> Iterator[Issue]:
 )
 def so_that_thereby(case: Case) -> Iterator[Issue]:
     """In parts, the theory of action also says SO THAT (the effect on the students who most
-    need it) and THEREBY (the long-term goal)."""
+    need it) and THEREBY (the long-term goal). The roadmap's If / Then / And form is complete
+    in itself."""
     for path, name, theory in theories(case.plan):
-        if theory.if_ is None or theory.then is None:
+        if theory.if_ is None or theory.then is None or theory.and_ is not None:
             continue
         for key, value, what in (
             ("so_that", theory.so_that, "SO THAT"),

@@ -136,7 +136,7 @@ class NeedsAssessment(Record):
 
 
 class TheoryOfAction(Record):
-    """If / then / so that / thereby, or a single if–then statement."""
+    """If / then / so that / thereby (or If / Then / And), or a single if–then statement."""
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -144,6 +144,11 @@ class TheoryOfAction(Record):
         None, alias="if", description="IF we implement this evidence-based strategy…"
     )
     then: Text | None = Field(None, description="THEN adults will demonstrate these practices…")
+    and_: Text | None = Field(
+        None,
+        alias="and",
+        description="AND what follows from it (the roadmap's If / Then / And form).",
+    )
     so_that: Text | None = Field(None, description="SO THAT students who most need it grow…")
     thereby: Text | None = Field(None, description="THEREBY meeting the long-term goal…")
     statement: Text | None = Field(
