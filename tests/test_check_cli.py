@@ -161,8 +161,18 @@ def test_list_rules_names_every_rule_with_its_citation(format_: str) -> None:
     assert result.exit_code == 0
     for rule in REGISTRY.values():
         assert rule.id in result.stdout
-        if format_ != "html":  # escaped there
+        if format_ == "json":
             assert rule.citation in result.stdout
+        elif format_ != "html":  # escaped there; text and markdown show sources by kind
+            assert rule.binding_citation in result.stdout
+            assert rule.design_references in result.stdout
+
+
+def test_the_rules_page_shows_binding_authority_and_design_references() -> None:
+    page = rules_markdown()
+    assert "- Binding authority: ESEA §1111(d)(1)(B) and (d)(2)(B)" in page
+    assert "- Design references: Colorado CDE" in page
+    assert "- Design references: Oregon Department of Education" in page
 
 
 def test_the_rules_page_of_the_docs_is_current() -> None:
@@ -301,3 +311,12 @@ def test_a_school_under_essa_csi_needs_inequities_and_state_approval(
         "    source: ESEA §1111(d)(1)(B)(v) (CSI: approved by the school, the district and "
         "the State)" in out
     )
+
+
+def test_the_dashboard_counts_an_invalid_inputs_warnings_as_warnings() -> None:
+    from pipeline.reports.html import IndexRow, index_html
+
+    page = index_html(
+        [IndexRow("plan.xlsx", problems=["B2: required", "E3: 0.45 read"], warnings=1)]
+    )
+    assert "<td>1</td><td>1</td>" in page

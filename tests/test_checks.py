@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.checks import REGISTRY, PlanCheck, check_plan, invalid
 from pipeline.checks.profiles import PROFILES_FILE, applicable, plan_profiles, profile_rules
-from pipeline.checks.smart import is_adult_activity
+from pipeline.checks.subject import is_adult_activity
 from pipeline.errors import Severity
 from pipeline.inputs.source import Source
 from pipeline.inputs.validate import validated
@@ -211,6 +211,15 @@ CASES: list[tuple[str, str, list[Change], str]] = [
      "$.outcomes[0].baseline.year"),
     ("SMART-T4", "a baseline after the first target", [("outcomes.0.baseline.year", "2026-27")],
      "$.outcomes[0].baseline.year"),
+    ("INT-4", "a mission 'TBD'", [("foundation.mission", "TBD")], "$.foundation.mission"),
+    ("SMART-M6", "percentages as fractions",
+     [("outcomes.1.baseline.value", 0.4), ("outcomes.1.interim_targets.0.value", 0.45),
+      ("outcomes.1.interim_targets.1.value", 0.5), ("outcomes.1.final_target.value", 0.55),
+      ("outcomes.1.statement", "By June 2028, increase ELs making progress on ACCESS.")],
+     "$.outcomes[1].baseline.value"),
+    ("SMART-M7", "a statement's change that disagrees",
+     [("outcomes.1.statement", "By June 2028, increase ELs making progress by 20%.")],
+     "$.outcomes[1].statement"),
     ("AP-1", "no benchmarks", [("action_plan.benchmarks", [])], "$.action_plan.benchmarks"),
     ("AP-1", "no action plan (required by a profile)", [("action_plan", DELETE)],
      "$.action_plan"),
@@ -440,3 +449,96 @@ def test_complete_plans_have_no_errors(example: Any) -> None:
 )
 def test_outcomes_about_adults_are_told_apart(metric: str, adult: bool) -> None:
     assert is_adult_activity(metric) is adult
+
+
+def test_a_reading_warning_stays_a_warning_in_an_invalid_input() -> None:
+    from pipeline.errors import Problem
+
+    problems = [
+        Problem("plan.xlsx", "Outcomes › row 3 › Baseline (E3)", "0.45 read as 45%", "type 45",
+                Severity.WARNING),
+        Problem("plan.xlsx", "Plan › row 2 › Value (B2)", "a name is required", "type it"),
+    ]  # fmt: skip
+    check = invalid("plan.xlsx", problems)
+    assert [(f.rule.id, f.severity) for f in check.findings] == [
+        ("INPUT-1", Severity.ERROR),
+        ("INPUT-1", Severity.WARNING),
+    ]
+    assert (check.errors, check.warnings) == (1, 1)
+
+
+def test_a_valid_plans_reading_problems_keep_their_severity(every_profile: dict[str, Any]) -> None:
+    from pipeline.errors import Problem
+
+    plan, _ = validated(Source("plan.json", every_profile))
+    assert plan is not None
+    warning = Problem("plan.json", "$.x", "ignored column", "remove it", Severity.WARNING)
+    check = check_plan(plan, None, None, [warning])
+    assert [(f.rule.id, f.severity, f.location) for f in check.findings] == [
+        ("INPUT-1", Severity.WARNING, "$.x")
+    ]
+    assert check.complete
+
+
+# ---------------------------------------------------------------------------------------------
+# Citations by kind; the crosswalk's labels follow the evidence
+
+
+def test_every_source_of_every_rule_is_classified() -> None:
+    from pipeline.checks.citations import BINDING, DESIGN, sources
+
+    for rule in REGISTRY.values():
+        for source in sources(rule.citation):
+            assert BINDING.search(source) or DESIGN.search(source), (rule.id, source)
+
+
+def test_the_crosswalk_cites_only_what_binds_the_plans_level() -> None:
+    from pipeline.model.vocabulary import Level
+
+    other_states = ("Oregon", "Colorado", "Marin", "Riverside", "Wisconsin", "OAR", "UMN")
+    for rule in REGISTRY.values():
+        for level in Level:
+            cited = rule.crosswalk_citation(level)
+            if cited is None:
+                continue
+            assert not any(name in cited for name in other_states), (rule.id, cited)
+            if level is Level.DISTRICT:
+                assert "59C" not in cited, rule.id
+    essa = REGISTRY["ESSA-1"]
+    assert "Colorado" in essa.design_references and "Colorado" not in essa.binding_citation
+    assert REGISTRY["R-1"].crosswalk_citation(Level.SCHOOL) is None  # Oregon's cycle only
+    assert "59C" in (REGISTRY["MA-15"].crosswalk_citation(Level.SCHOOL) or "")
+    assert REGISTRY["SMART-M1"].crosswalk_citation(Level.SCHOOL) is None  # a quality check
+
+
+@pytest.mark.parametrize(
+    ("rule", "changes", "status"),
+    [
+        ("MA-12", [], "Met"),
+        ("MA-12", [("supports.english_learners", DELETE)], "Not met"),
+        ("MA-14", [("plan.stakeholder_engagement", [])], "Not met"),
+        ("ESSA-1", [("plan.team", _without("plan.team", 2)),
+                    ("plan.stakeholder_engagement.0.groups", ["teacher"])], "Not met"),
+        ("MA-15", [("plan.approvals", _without("plan.approvals", 1))], "Partly met"),
+        ("MA-15", [("plan.approvals", [])], "Not met"),
+        ("ESSA-2", [("plan.identification_reason", DELETE)], "Not met"),
+    ],
+)  # fmt: skip
+def test_the_crosswalk_label_follows_the_evidence(
+    every_profile: dict[str, Any], rule: str, changes: list[Change], status: str
+) -> None:
+    check = check_data(changed(every_profile, changes), SCHOOL_PROFILES)
+    assert check.requirement_status(rule) == status, [f.message for f in check.findings]
+
+
+def test_every_input_finding_has_a_hint_in_the_inputs_terms() -> None:
+    from pipeline.errors import Problem
+
+    check = invalid(
+        "plan.xlsx",
+        [Problem("plan.json", "$.plan.years", "not a range"),
+         Problem("plan.xlsx", "Plan › row 9 › Value (B9)", "not a date")],
+    )  # fmt: skip
+    json_hint, sheet_hint = (f.hint or "" for f in check.findings)
+    assert "$.plan.years" in json_hint
+    assert "Plan › row 9 › Value (B9)" in sheet_hint and "$" not in sheet_hint

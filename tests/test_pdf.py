@@ -36,6 +36,8 @@ except LibreOfficeMissingError as error:
 pytestmark = [pytest.mark.libreoffice, pytest.mark.skipif(bool(MISSING), reason=MISSING)]
 
 SOURCES = [*INPUTS, MINIMAL]
+FRONT_PAGES = 2
+"""The packet's cover and contents page, before the documents."""
 
 
 def _inputs(folder: Path, sources: list[Path] = SOURCES) -> Path:
@@ -119,7 +121,7 @@ def test_every_document_and_plan_gets_its_pdfs(
             pages = len(PdfReader(docx.with_suffix(".pdf")).pages)
             assert pages > 0
             total += pages
-        assert len(PdfReader(folder / PACKET).pages) == total
+        assert len(PdfReader(folder / PACKET).pages) == total + FRONT_PAGES
 
 
 def test_the_text_holds_the_organization_the_headings_and_the_benchmarks(
@@ -153,9 +155,9 @@ def test_the_packet_outline_lists_each_document_with_its_headings(
 ) -> None:
     for plan, folder in folders(first[0], plans):
         packet = PdfReader(folder / PACKET)
-        expected = []
-        start = 0
-        labels = []
+        expected: list[Any] = [("Cover", 0, []), ("Contents", 1, [])]
+        start = FRONT_PAGES
+        labels = ["Cover", "Contents"]
         for document in pipeline.documents.plan_documents.documents_of(plan):
             reader = PdfReader(folder / document.pdf_filename)
             shifted = _shift(outline(reader), start)
@@ -165,6 +167,42 @@ def test_the_packet_outline_lists_each_document_with_its_headings(
         assert outline(packet) == expected
         assert packet.page_labels == labels
         assert packet.page_mode == "/UseOutlines"
+
+
+def test_the_packet_contents_lists_each_document_with_the_labels_of_its_pages(
+    first: tuple[Path, BuildReport], plans: dict[str, Plan]
+) -> None:
+    for plan, folder in folders(first[0], plans):
+        packet = PdfReader(folder / PACKET)
+        labels = packet.page_labels
+        assert labels[:FRONT_PAGES] == ["Cover", "Contents"]
+        cover = " ".join(packet.pages[0].extract_text().split())
+        assert plan.plan.title in cover and plan.organization.name in cover
+        assert "DRAFT" not in cover and "DRAFT" not in str(packet.metadata.title)
+        contents = packet.pages[1].extract_text().splitlines()
+        start = FRONT_PAGES
+        for document in pipeline.documents.plan_documents.documents_of(plan):
+            pages = len(PdfReader(folder / document.pdf_filename).pages)
+            first_label, last_label = labels[start], labels[start + pages - 1]
+            shown = first_label if pages == 1 else f"{first_label}–{last_label.split()[-1]}"
+            assert f"{document.title(plan)} {shown}" in contents, (contents, shown)
+            assert first_label == f"{document.label} 1"
+            assert last_label == f"{document.label} {pages}"
+            start += pages
+        assert start == len(packet.pages)
+
+
+def test_the_dashboard_and_each_report_link_the_pdfs_and_the_packet(
+    first: tuple[Path, BuildReport], plans: dict[str, Plan]
+) -> None:
+    index = (first[0] / "index.html").read_text(encoding="utf-8")
+    for plan, folder in folders(first[0], plans):
+        report = (folder / "check.html").read_text(encoding="utf-8")
+        names = [d.pdf_filename for d in pipeline.documents.plan_documents.documents_of(plan)]
+        for name in [*names, PACKET]:
+            assert (folder / name).is_file()
+            assert f'href="{name}"' in report, name
+            assert f'href="{folder.name}/{name}"' in index, name
 
 
 def _shift(tree: list[Any], offset: int) -> list[Any]:
@@ -205,11 +243,23 @@ def test_metadata_language_and_tags(
         parts = document.get_object()["/K"]
         titles = [part.get_object()["/T"] for part in parts]
         assert titles == [
-            d.title(plan) for d in pipeline.documents.plan_documents.documents_of(plan)
+            "Cover and contents",
+            *(d.title(plan) for d in pipeline.documents.plan_documents.documents_of(plan)),
         ]
+        # Each page's key, then its links' (the improvement plan's contents), document after
+        # document: keys only grow, and the parent tree holds each one.
         keys = [page["/StructParents"] for page in packet.pages]
-        assert keys == list(range(len(packet.pages)))
-        assert structure["/ParentTreeNextKey"] == len(packet.pages)
+        links = [
+            annotation.get_object()["/StructParent"]
+            for page in packet.pages
+            for annotation in page.get("/Annots", [])
+            if "/StructParent" in annotation.get_object()
+        ]
+        assert keys == sorted(set(keys)) and keys[0] == 0
+        assert not set(keys) & set(links)
+        numbers = structure["/ParentTree"]["/Nums"][::2]
+        assert set(keys) | set(links) <= set(numbers)
+        assert structure["/ParentTreeNextKey"] == max(numbers) + 1
 
 
 def _fonts(path: Path) -> list[tuple[str, bool]]:

@@ -209,9 +209,18 @@ def para(
     return paragraph
 
 
-def labelled(doc: Document | _Cell, label: str, value: str, style: str | None = None) -> Paragraph:
-    """A paragraph 'Label: value' with the label in bold."""
+def labelled(
+    doc: Document | _Cell,
+    label: str,
+    value: str,
+    style: str | None = None,
+    keep_with_next: bool = False,
+) -> Paragraph:
+    """A paragraph 'Label: value' with the label in bold; `keep_with_next` for a lead-in line
+    that must stay on the page of what follows it (a table)."""
     paragraph = doc.add_paragraph(style=style)
+    if keep_with_next:
+        paragraph.paragraph_format.keep_with_next = True
     paragraph.add_run(f"{label}: ").bold = True
     paragraph.add_run(value)
     return paragraph
@@ -280,6 +289,7 @@ def table(
     if loop:
         table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
     _widths(table, widths, text_width(doc.sections[-1]))
+    rows_kept_whole(table)
     return table
 
 
@@ -287,7 +297,8 @@ def rows_kept_whole(table: Table) -> None:
     """Rows that do not break across pages (w:cantSplit): a row moves whole to the next page."""
     for row in table.rows[1:]:
         tr_pr = row._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:cantSplit"))
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            tr_pr.insert(0, OxmlElement("w:cantSplit"))
 
 
 def facts(
@@ -308,6 +319,8 @@ def facts(
         if condition:
             table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
     _widths(table, widths, text_width(doc.sections[-1]))
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return table
 
 
@@ -353,9 +366,12 @@ def placeholders(doc: Document, items: str) -> None:
     tag(doc, "endfor")
 
 
-def inline_placeholders(paragraph: Paragraph, items: str) -> None:
-    """The placeholders of `items` at the end of a paragraph (e.g. in a table cell)."""
-    highlighted(paragraph, f"{{% for m in {items} %}} {{{{ m }}}}{{% endfor %}}")
+def inline_placeholders(paragraph: Paragraph, items: str, after: str | None = None) -> None:
+    """The placeholders of `items` at the end of a paragraph (e.g. in a table cell), each
+    after a space; with `after` (the expression of the value printed before them), the first
+    one without a space when that value is empty."""
+    space = " " if after is None else f"{{% if ({after}) or not loop.first %}} {{% endif %}}"
+    highlighted(paragraph, f"{{% for m in {items} %}}{space}{{{{ m }}}}{{% endfor %}}")
 
 
 def draft_header(doc: Document, text: str, condition: str = "document.draft") -> None:
@@ -371,3 +387,76 @@ def draft_header(doc: Document, text: str, condition: str = "document.draft") ->
                 run.font.color.rgb = DRAFT_RED
             else:
                 paragraph.add_run(line)
+
+
+def cell_placeholders(
+    table: Table, column: int, items: str, after: str | None = None, row: int = 2
+) -> None:
+    """The placeholders of `items` in a cell of a table's repeated row (the cell of the
+    missing element: a phase's "By when?", an outcome's interim targets); `after` as for
+    `inline_placeholders`."""
+    inline_placeholders(table.rows[row].cells[column].paragraphs[-1], items, after)
+
+
+def value_or_dash(value: str, missing: str, dash: str = "—") -> str:
+    """A cell's text: the value, else a dash unless the cell shows a placeholder instead."""
+    return f"{{% if {value} %}}{{{{ {value} }}}}{{% elif not {missing} %}}{dash}{{% endif %}}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Front matter: cover, contents, page breaks
+
+
+def page_break_before(paragraph: Paragraph) -> Paragraph:
+    paragraph.paragraph_format.page_break_before = True
+    return paragraph
+
+
+def contents(doc: Document, title: str = "Contents", levels: str = "1-2") -> None:
+    """A contents page: a Word TOC field over the headings (Word refreshes it on opening, as
+    `update_fields_on_open` asks; LibreOffice fills it when it converts the document)."""
+    heading = para(doc, title, style="TOC Heading")
+    page_break_before(heading)
+    paragraph = doc.add_paragraph()
+    _field(paragraph, f'TOC \\o "{levels}" \\h \\z \\u', "Right-click to update the contents.")
+
+
+def update_fields_on_open(doc: Document) -> None:
+    """settings.xml's w:updateFields: Word updates the fields (the contents) on opening."""
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        # CT_Settings is a sequence: updateFields goes before these.
+        after = {qn(f"w:{n}") for n in _AFTER_UPDATE_FIELDS} | {
+            "{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"
+        }
+        later = next((child for child in settings if child.tag in after), None)
+        if later is None:
+            settings.append(update)
+        else:
+            later.addprevious(update)
+
+
+_AFTER_UPDATE_FIELDS = [
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+]

@@ -25,12 +25,14 @@ FOOTER = (
 )
 AUTHOR = "{{ organization.name }}"
 NONE = "—"
+FIELDS_OF_PHASE = ("done", "engagement", "still_to_do", "by_when", "responsible")
 
 
 DRAFT_HEADER = "DRAFT: NOT FOR SUBMISSION · {{ document.draft_note }}"
 DRAFT_BANNER = (
-    "DRAFT. This plan is not complete: {{ document.draft_note }}. Each missing or wrong "
-    "element is highlighted where it belongs."
+    "DRAFT. This plan is not complete: {{ document.draft_note }} (the check report of "
+    "{{ organization.name }}'s {{ plan.title }}). Each missing or wrong element is "
+    "highlighted where it belongs."
 )
 
 
@@ -114,6 +116,8 @@ def improvement_plan() -> Document:
     )
 
     d.placeholders(doc, "missing.plan")
+    # The contents page, after the cover; the body starts on the page after it.
+    d.contents(doc)
 
     # I. Mission, vision, core values (the DESE outline's order: values, mission, vision).
     # Each section shows when the plan has it, or when a draft must show what it lacks.
@@ -215,9 +219,10 @@ def improvement_plan() -> Document:
         doc,
         "Resource inequities",
         f"{na}.resource_inequities",
-        "{{ item.description }}{% if item.evidence %} Evidence: {{ item.evidence }}{% endif %}"
-        "{% if item.addressed_by %} Addressed by initiative {{ item.addressed_by|join(', ') }}."
-        "{% endif %}",
+        "{{ item.description }}{% if item.evidence %} Evidence: {{ item.evidence }}"
+        "{% if item.evidence[-1:] not in '.!?' %}.{% endif %}{% endif %}"
+        "{% if item.addressed_by %} Addressed by initiative{% if item.addressed_by|length > 1 %}s"
+        "{% endif %} {{ item.addressed_by|join_and }}.{% endif %}",
         f"{na}.resource_inequities",
     )
     _bullets(
@@ -265,7 +270,8 @@ def improvement_plan() -> Document:
     d.tag(doc, "if o.rationale")
     d.labelled(doc, "Why", "{{ o.rationale }}")
     d.tag(doc, "endif")
-    d.placeholders(doc, "o.missing")
+    d.placeholders(doc, "o.missing_at.rationale")
+    d.placeholders(doc, "o.missing_rest")
     d.tag(doc, "if o.root_cause_items")
     d.labelled(
         doc,
@@ -278,11 +284,13 @@ def improvement_plan() -> Document:
     d.labelled(
         doc,
         "Measured by",
-        "{% for out in o.outcomes %}outcome {{ out.id }}"
-        "{% if not loop.last %}, {% endif %}{% endfor %} (section IV)",
+        "outcome{% if o.outcomes|length > 1 %}s{% endif %} "
+        "{{ o.outcomes|map(attribute='id')|join_and }} (section IV).",
     )
     d.tag(doc, "endif")
+    d.placeholders(doc, "o.missing_at.outcomes")
     _objective_goals(doc)
+    d.placeholders(doc, "o.missing_at.initiatives")
     d.tag(doc, "for i in o.initiatives")
     d.para(doc, "Initiative {{ i.id }}: {{ i.title }}", style="Heading 3")
     d.para(doc, "{{ i.description }}")
@@ -304,6 +312,7 @@ def improvement_plan() -> Document:
     d.labelled(doc, "Examining its effects", "{{ i.evidence.evaluation }}")
     d.tag(doc, "endif")
     d.tag(doc, "endif")
+    d.placeholders(doc, "i.missing_at.evidence")
     for label, field in (
         ("Professional development", "professional_development"),
         ("District Plan alignment", "district_objective"),
@@ -311,32 +320,47 @@ def improvement_plan() -> Document:
         d.tag(doc, f"if i.{field}")
         d.labelled(doc, label, f"{{{{ i.{field} }}}}")
         d.tag(doc, "endif")
+        if field == "professional_development":
+            d.placeholders(doc, f"i.missing_at.{field}")
     d.tag(doc, "if i.also_serves")
-    d.labelled(doc, "Also advances", "strategic objective {{ i.also_serves|join(', ') }}")
+    d.labelled(
+        doc,
+        "Also advances",
+        "strategic objective{% if i.also_serves|length > 1 %}s{% endif %} "
+        "{{ i.also_serves|join_and }}.",
+    )
     d.tag(doc, "endif")
     _theory_of_action(doc, "i.theory_of_action")
     _steps_timeline(doc)
-    d.placeholders(doc, "i.missing")
+    d.placeholders(doc, "i.missing_at.steps")
+    d.placeholders(doc, "i.missing_rest")
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
-    d.tag(doc, "if supports")
     for heading, field in (
         ("Professional Development Supporting the Initiatives", "professional_development"),
         ("Teacher Induction and Mentoring", "induction_mentoring"),
         ("Program Models for English Learners", "english_learners"),
     ):
-        d.tag(doc, f"if supports.{field}")
+        d.tag(doc, f"if (supports and supports.{field}) or missing.{field}")
         d.para(doc, heading, style="Heading 2")
-        d.tag(doc, f"for s in supports.{field}")
+        d.placeholders(doc, f"missing.{field}")
+        d.tag(doc, f"for s in (supports.{field} if supports else [])")
         d.para(doc, "{{ s.title }}", style="Heading 3")
         d.para(doc, "{{ s.description }}")
         d.tag(doc, "if s.initiatives")
-        d.labelled(doc, "Supports initiative", "{{ s.initiatives|join(', ') }}")
+        d.labelled(
+            doc,
+            "Supports initiative{% if s.initiatives|length > 1 %}s{% endif %}",
+            "{{ s.initiatives|join_and }}.",
+        )
         d.tag(doc, "endif")
         d.tag(doc, "endfor")
         d.tag(doc, "endif")
-    d.tag(doc, "endif")
-    d.placeholders(doc, "missing.supports")
+    d.placeholders(
+        doc,
+        "missing.supports if m not in missing.professional_development + "
+        "missing.induction_mentoring + missing.english_learners",
+    )
 
     # IV. Outcomes, on landscape pages: the targets table is wide.
     d.new_section(doc, landscape=True)
@@ -377,31 +401,52 @@ def improvement_plan() -> Document:
             "{% if out.student_group_label %}{{ out.student_group_label }}: {% endif %}"
             "{{ out.metric or '" + NONE + "' }} ({{ out.direction_label|lower }})",
             "{% if out.baseline %}{{ out.baseline.text }} ({{ out.baseline.year }})"
-            "{% else %}" + NONE + "{% endif %}",
+            "{% elif not out.missing_at.baseline %}" + NONE + "{% endif %}",
             "{% for t in out.interim_targets %}{{ t.text }} by {{ t.short_date }}"
             "{% if not loop.last %}; {% endif %}{% endfor %}",
             "{% if out.final_target %}{{ out.final_target.text }} by "
-            "{{ out.final_target.short_date }}{% else %}" + NONE + "{% endif %}",
+            "{{ out.final_target.short_date }}"
+            "{% elif not out.missing_at.final_target %}" + NONE + "{% endif %}",
             "{{ out.data_source }}{% if out.monitoring %}; reviewed "
             "{{ out.monitoring.frequency_label|lower }} by {{ out.monitoring.owner }}{% endif %}",
         ],
-        [3.0, 0.8, 1.6, 0.9, 1.4, 1.1, 1.8],
+        [2.8, 0.8, 1.6, 0.9, 1.5, 1.2, 1.8],
         loop="out in outcomes or [] if not out.measures",
     )
-    d.inline_placeholders(outcomes.rows[2].cells[0].paragraphs[0], "out.missing")
+    d.cell_placeholders(outcomes, 0, "out.missing_rest")
+    for column, field in enumerate(
+        ("objectives", "metric", "baseline", "interim_targets", "final_target", "data_source"),
+        start=1,
+    ):
+        value = {"objectives": "out.objectives", "metric": "True", "data_source": "True"}
+        d.cell_placeholders(
+            outcomes, column, f"out.missing_at.{field}", value.get(field, f"out.{field}")
+        )
     d.tag(doc, "endif")
     d.tag(doc, "if outcomes")
-    d.tag(doc, "if outcomes|selectattr('evaluation')|list")
+    evaluated = "out.evaluation or out.missing_at.evaluation"
+    d.tag(
+        doc,
+        "if outcomes|selectattr('evaluation')|list or outcomes|map(attribute='missing_at')"
+        "|selectattr('evaluation')|list",
+    )
     d.para(doc, "Evaluating the Effectiveness of the Initiatives", style="Heading 2")
-    d.tag(doc, "for out in outcomes if out.evaluation")
-    d.labelled(doc, "Outcome {{ out.id }}", "{{ out.evaluation }}")
+    d.tag(doc, f"for out in outcomes if {evaluated}")
+    evaluation = d.labelled(doc, "Outcome {{ out.id }}", "{{ out.evaluation or '' }}")
+    d.inline_placeholders(evaluation, "out.missing_at.evaluation", "out.evaluation")
     d.tag(doc, "endfor")
     d.tag(doc, "endif")
     d.tag(doc, "endif")
 
     # V–VI. Team, engagement, monitoring, approvals, revisions.
     d.new_section(doc, landscape=False)
+    d.tag(
+        doc,
+        "if plan.team or plan.stakeholder_engagement or missing.engagement or plan.monitoring "
+        "or plan.additional_action or missing.monitoring",
+    )
     d.para(doc, "V. Planning Team and Stakeholder Engagement", style="Heading 1")
+    d.tag(doc, "endif")
     d.tag(doc, "if plan.team")
     d.para(doc, "Planning Team", style="Heading 2")
     d.table(
@@ -447,22 +492,37 @@ def improvement_plan() -> Document:
     d.tag(doc, "endif")
     d.placeholders(doc, "missing.monitoring")
     d.tag(doc, "endif")
-    d.tag(doc, "if plan.approvals or missing.approvals or plan.revisions")
-    d.para(doc, "VI. Approvals and Revision History", style="Heading 1")
-    d.tag(doc, "endif")
-    d.tag(doc, "if plan.approvals or missing.approvals")
-    d.para(doc, "Approvals", style="Heading 2")
-    d.placeholders(doc, "missing.approvals")
-    d.tag(doc, "endif")
-    d.tag(doc, "if plan.approvals")
-    d.table(
+    _signatures(doc)
+    _corrective_actions(doc)
+    _crosswalk(doc)
+    return doc
+
+
+def _signatures(doc: Document) -> None:
+    """VI. The approvals and signatures page: a line per signer with the name and date the
+    plan records, blank lines to sign on; then the revision history."""
+    heading = d.para(doc, "VI. Approvals and Signatures", style="Heading 1")
+    d.page_break_before(heading)
+    d.para(
         doc,
-        ["Approved by", "Name", "Date"],
-        ["{{ a.role_label }}", "{{ a.name }}", "{{ a.date }}"],
-        [2.4, 2.6, 1.6],
-        loop="a in plan.approvals",
+        "By signing, each signer approves the {{ plan.title }} of {{ organization.name }} for "
+        "school years {{ plan.years.label }}.",
     )
-    d.tag(doc, "endif")
+    d.placeholders(doc, "missing.approvals")
+    signatures = d.table(
+        doc,
+        ["Signer", "Name", "Signature", "Date"],
+        [
+            "{{ a.role_label }}",
+            "{{ a.name or '' }}",
+            "",
+            "{{ a.date or '' }}",
+        ],
+        [1.9, 2.0, 2.0, 1.3],
+        loop="a in plan.signatures",
+    )
+    height = signatures.rows[2]
+    height.height = d.Inches(0.55)
     d.tag(doc, "if plan.revisions")
     d.para(doc, "Revision History", style="Heading 2")
     d.table(
@@ -477,9 +537,6 @@ def improvement_plan() -> Document:
         loop="r in plan.revisions",
     )
     d.tag(doc, "endif")
-    _corrective_actions(doc)
-    _crosswalk(doc)
-    return doc
 
 
 def _theory_of_action(doc: Document, var: str) -> None:
@@ -591,7 +648,10 @@ def _measure_tables(doc: Document) -> None:
         "{{ out.data_source }}{% if out.monitoring %}; reviewed "
         "{{ out.monitoring.frequency_label|lower }} by {{ out.monitoring.owner }}{% endif %}",
     )
-    d.placeholders(doc, "out.missing")
+    d.placeholders(doc, "out.missing_rest")
+    for field in ("objectives", "metric", "data_source", "baseline", "interim_targets"):
+        d.placeholders(doc, f"out.missing_at.{field}")
+    d.placeholders(doc, "out.missing_at.final_target")
     measures = d.table(
         doc,
         ["Measure", "Baseline", "Interim targets (benchmarks)", "Final target"],
@@ -623,7 +683,7 @@ def _corrective_actions(doc: Document) -> None:
     d.placeholders(doc, "missing.corrective_actions")
     d.tag(doc, "endif")
     d.tag(doc, "if plan.corrective_actions")
-    d.table(
+    actions = d.table(
         doc,
         [
             "Finding",
@@ -636,16 +696,19 @@ def _corrective_actions(doc: Document) -> None:
         ],
         [
             "{{ c.finding }}",
-            "{{ c.root_cause or '" + NONE + "' }}",
+            d.value_or_dash("c.root_cause", "c.missing_at.root_cause"),
             "{{ c.action }}",
-            "{{ c.responsible or '" + NONE + "' }}",
+            d.value_or_dash("c.responsible", "c.missing_at.responsible"),
             "{{ c.identified_on }}",
-            "{{ c.due or '" + NONE + "' }}",
-            "{{ c.verification or '" + NONE + "' }}",
+            d.value_or_dash("c.due", "c.missing_at.due"),
+            d.value_or_dash("c.verification", "c.missing_at.verification"),
         ],
-        [2.0, 1.6, 2.2, 1.2, 0.9, 0.9, 1.8],
+        [2.0, 1.5, 2.1, 1.2, 1.05, 1.05, 1.7],
         loop="c in plan.corrective_actions",
     )
+    d.cell_placeholders(actions, 0, "c.missing_rest")
+    for column, field in ((1, "root_cause"), (3, "responsible"), (5, "due"), (6, "verification")):
+        d.cell_placeholders(actions, column, f"c.missing_at.{field}", f"c.{field}")
     d.tag(doc, "endif")
 
 
@@ -694,10 +757,12 @@ def action_plan() -> Document:
     d.para(doc, "Strategic Objective {{ o.id }}: {{ o.title }}", style="Heading 2")
     d.tag(doc, "for i in o.initiatives")
     d.para(doc, "Initiative {{ i.id }}: {{ i.title }}", style="Heading 3")
-    d.tag(doc, "if i.lead")
-    d.labelled(doc, "Initiative lead", "{{ i.lead }}")
+    d.tag(doc, "if i.lead or i.missing_at.lead")
+    lead = d.labelled(doc, "Initiative lead", "{{ i.lead or '' }}", keep_with_next=True)
+    d.inline_placeholders(lead, "i.missing_at.lead", "i.lead")
     d.tag(doc, "endif")
-    d.placeholders(doc, "i.missing")
+    d.placeholders(doc, "i.missing_rest")
+    d.tag(doc, "if i.benchmarks")
     benchmarks = d.table(
         doc,
         ["Type", "Benchmark", "Person(s) responsible", "Timeline", "Evidence", "Status"],
@@ -706,16 +771,23 @@ def action_plan() -> Document:
             "{{ b.id }}: {{ b.description }}",
             "{{ b.responsible }}",
             "{{ b.timeline }}",
-            "{{ b.evidence or '" + NONE + "' }}",
+            d.value_or_dash("b.evidence", "b.missing_at.evidence"),
             "{{ b.status_label }}",
         ],
-        [1.1, 3.4, 1.5, 1.3, 2.2, 0.8],
+        [1.1, 3.2, 1.5, 1.5, 2.2, 0.8],
         loop="b in i.benchmarks",
     )
-    d.inline_placeholders(benchmarks.rows[2].cells[1].paragraphs[0], "b.missing")
-    d.para(
-        doc, "Resources supporting this initiative", bold=True
-    ).paragraph_format.space_before = d.Pt(8)
+    d.cell_placeholders(benchmarks, 1, "b.missing_rest")
+    for column, field in ((1, "description"), (2, "responsible"), (3, "timeline"), (4, "evidence")):
+        d.cell_placeholders(benchmarks, column, f"b.missing_at.{field}", f"b.{field}")
+    d.tag(doc, "endif")
+    d.tag(doc, "if i.resources or i.missing_at.resources")
+    resources = d.para(doc, "Resources supporting this initiative", bold=True)
+    resources.paragraph_format.space_before = d.Pt(8)
+    resources.paragraph_format.keep_with_next = True
+    d.placeholders(doc, "i.missing_at.resources")
+    d.tag(doc, "endif")
+    d.tag(doc, "if i.resources")
     d.table(
         doc,
         ["Resource", "Description", "Funding source", "Amount"],
@@ -728,6 +800,7 @@ def action_plan() -> Document:
         [1.1, 5.2, 2.5, 1.4],
         loop="r in i.resources",
     )
+    d.tag(doc, "endif")
     d.tag(doc, "endfor")
     d.tag(doc, "endfor")
     d.para(doc, "II. Resources Supporting Implementation", style="Heading 1")
@@ -735,6 +808,7 @@ def action_plan() -> Document:
         doc,
         "The staff and financial resources allocated to the initiatives above, by funding source.",
     )
+    d.tag(doc, "if action_plan.funding_summary")
     d.table(
         doc,
         ["Funding source", "Amount"],
@@ -743,6 +817,9 @@ def action_plan() -> Document:
         loop="f in action_plan.funding_summary",
     )
     d.labelled(doc, "Total funding allocated", "{{ action_plan.total_amount_text }}")
+    d.tag(doc, "else")
+    d.para(doc, "No resource of this action plan has an amount recorded yet.")
+    d.tag(doc, "endif")
     return doc
 
 
@@ -754,7 +831,12 @@ def roadmap() -> Document:
         "{{ organization.name }}",
         "{{ plan.title }}, school years {{ plan.years.label }}",
     )
-    d.placeholders(doc, "missing.roadmap")
+    d.placeholders(
+        doc,
+        "missing.roadmap if m not in (roadmap.phases if roadmap else [])"
+        "|map(attribute='missing')|sum(start=[])",
+    )
+    d.tag(doc, "if roadmap")
     table = d.table(
         doc,
         [
@@ -767,23 +849,26 @@ def roadmap() -> Document:
         ],
         [
             "{{ p.phase_label }}",
-            "{{ p.done or '" + NONE + "' }}",
-            "{{ p.engagement or '" + NONE + "' }}",
-            "{{ p.still_to_do or '" + NONE + "' }}",
-            "{{ p.by_when or '" + NONE + "' }}",
-            "{{ p.responsible or '" + NONE + "' }}",
+            d.value_or_dash("p.done", "p.missing_at.done"),
+            d.value_or_dash("p.engagement", "p.missing_at.engagement"),
+            d.value_or_dash("p.still_to_do", "p.missing_at.still_to_do"),
+            d.value_or_dash("p.by_when", "p.missing_at.by_when"),
+            d.value_or_dash("p.responsible", "p.missing_at.responsible"),
         ],
-        [2.3, 2.0, 2.0, 2.0, 0.9, 1.2],
+        [2.1, 1.9, 1.9, 1.9, 1.1, 1.5],
         loop="p in roadmap.phases",
     )
     phase_cell = table.rows[2].cells[0]
     phase_cell.paragraphs[0].runs[0].bold = True
-    d.inline_placeholders(phase_cell.paragraphs[0], "p.missing")
+    d.inline_placeholders(phase_cell.paragraphs[0], "p.missing_rest")
+    for column, field in enumerate(FIELDS_OF_PHASE, start=1):
+        d.cell_placeholders(table, column, f"p.missing_at.{field}", f"p.{field}")
     purpose = phase_cell.add_paragraph()
     purpose.add_run("Purpose: ").italic = True
     purpose.add_run("{{ p.purpose }}").italic = True
     for run in purpose.runs:
         run.font.size = d.Pt(8.5)
+    d.tag(doc, "endif")
     return doc
 
 
@@ -860,6 +945,8 @@ def main() -> None:
             "{{ document.subject }}",
             AUTHOR,
         )
+        if build is improvement_plan:
+            d.update_fields_on_open(doc)
         d.without_styles_with_effects(doc)
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)

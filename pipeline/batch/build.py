@@ -18,15 +18,16 @@ import hashlib
 import os
 import resource
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from pipeline.batch.conversions import Conversions
 from pipeline.batch.incremental import Builder, BuildOptions, BuildReport
 from pipeline.batch.manifest import OUTPUT_NAMES, RESERVED, input_key
 from pipeline.batch.worker import PlanResult, Rendered, Status, render_input
-from pipeline.errors import NoInputsError, TemplateProblemError, errors_in
+from pipeline.errors import NoInputsError, Problem, TemplateProblemError, errors_in
 from pipeline.files import OutputLock, remove_temporaries
 from pipeline.inputs.load import select_inputs
 from pipeline.model.documents import DOCUMENTS, TEMPLATES_DIR
@@ -73,10 +74,24 @@ RENDER_MEMORY = 1 << 30
 "the template needs too much memory" instead of taking the machine down."""
 
 
+def _die_with_the_build() -> None:
+    """A worker left behind by a killed build would wait for work for ever: on Linux, ask the
+    kernel to stop it when the build's process dies."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the pool's own shutdown still stops workers in a normal end
+
+
 def _start_worker(lock: OutputLock) -> None:
     """In each worker: drop the inherited lock (it must die with the main process) and bound
     the worker's memory."""
     lock.forget()
+    _die_with_the_build()
     try:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = RENDER_MEMORY if hard == resource.RLIM_INFINITY else min(RENDER_MEMORY, hard)
@@ -96,28 +111,63 @@ def _rendered(
     jobs = _jobs(options, len(paths))
     if jobs == 1:
         for index, path in enumerate(paths):
-            yield index, render_input(path, options.templates, options.profiles)
+            yield index, render_input(path, options.templates, options.profiles, options.pdfs)
         return
+    queue = iter(enumerate(paths))
+    while True:  # a new pool only when a worker died and took its pool down
+        broken = yield from _render_in_pool(queue, paths, jobs, options, lock)
+        if not broken:
+            return
+
+
+def _render_in_pool(
+    queue: Iterator[tuple[int, Path]],
+    paths: list[Path],
+    jobs: int,
+    options: BuildOptions,
+    lock: OutputLock,
+) -> Generator[tuple[int, Rendered], None, bool]:
+    """Render from `queue` in one pool; True when a worker died (killed, out of memory), after
+    the plans it was rendering are reported failed, so that the rest go to a new pool."""
     # Workers must not hold the output lock: if this process is killed, the lock must go
     # with it even while orphaned workers finish their last task.
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(lock,)) as pool:
         pending: dict[Future[Rendered], int] = {}
-        queue = iter(enumerate(paths))
         # Keep a bounded number in flight so memory stays flat however large the batch.
         for index, path in queue:
-            pending[pool.submit(render_input, path, options.templates, options.profiles)] = index
+            pending[
+                pool.submit(render_input, path, options.templates, options.profiles, options.pdfs)
+            ] = index
             if len(pending) >= jobs * 4:
                 break
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             finished = next(iter(done))
             index = pending.pop(finished)
+            try:
+                rendered = finished.result()
+            except BrokenProcessPool:
+                for lost in [index, *pending.values()]:
+                    yield lost, _lost(paths[lost])
+                return True
             for next_index, path in queue:
-                pending[pool.submit(render_input, path, options.templates, options.profiles)] = (
-                    next_index
-                )
+                pending[
+                    pool.submit(
+                        render_input, path, options.templates, options.profiles, options.pdfs
+                    )
+                ] = next_index
                 break
-            yield index, finished.result()
+            yield index, rendered
+    return False
+
+
+def _lost(path: Path) -> Rendered:
+    """What is known of an input whose worker process died while rendering it."""
+    message = (
+        "the process rendering this input (or one rendered beside it at the same time) "
+        "stopped unexpectedly: killed, or out of memory; build it again"
+    )
+    return Rendered(str(path), "", [Problem(str(path), "build", message)])
 
 
 def build(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from pipeline.batch.incremental import Builder, BuildOptions, Pending, Unconverted
 from pipeline.batch.worker import PlanResult
 from pipeline.errors import ConversionError, UnreadablePdfError
+from pipeline.model.documents import BY_FILENAME
 
 if TYPE_CHECKING:
     from pipeline.pdf.convert import Converter
@@ -60,7 +61,31 @@ class Conversions:
             if not (done or wait or len(self.waiting) > self.instances * 2):
                 return
             self.waiting.popleft()
-            yield self.builder.complete(first, self._pdfs(first))
+            pdfs = self._pdfs(first)
+            yield self.builder.complete(first, pdfs, self._front(first, pdfs))
+
+    def _front(
+        self, pending: Pending, pdfs: dict[str, bytes | Unconverted]
+    ) -> bytes | Unconverted | None:
+        """The PDF of the packet's cover and contents, converted like its documents (None
+        when a document has no PDF: there will be no packet)."""
+        from pipeline.pdf.front import FRONT, front_docx
+        from pipeline.pdf.packet import Part
+
+        rendered = pending.rendered
+        if self.converter is None or rendered.packet is None or rendered.revision_date is None:
+            return None
+        parts = []
+        for name, pdf in pdfs.items():
+            if isinstance(pdf, Unconverted):
+                return None
+            document = BY_FILENAME[name]
+            parts.append(Part(rendered.titles.get(name, document.name), document.label, pdf))
+        try:
+            docx = front_docx(rendered.packet, parts)
+            return self.converter.convert(FRONT, docx, rendered.revision_date)
+        except (ConversionError, UnreadablePdfError) as error:
+            return Unconverted(f"LibreOffice could not convert the packet's cover: {error}")
 
     @staticmethod
     def _pdfs(pending: Pending) -> dict[str, bytes | Unconverted]:

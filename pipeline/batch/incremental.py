@@ -52,17 +52,19 @@ class BuildOptions:
     """Also convert every document to PDF and join each plan's into packet.pdf."""
     pdf_a: bool = False
     """Make the PDFs PDF/A-2b (implies `pdf`)."""
+    pdf_ua: bool = False
+    """Make the PDFs and the packet declare PDF/UA-1 (implies `pdf`)."""
     conversion_timeout: float = 120.0
     """Seconds LibreOffice may take over one document before it is restarted."""
 
     @property
     def pdfs(self) -> bool:
-        return self.pdf or self.pdf_a
+        return self.pdf or self.pdf_a or self.pdf_ua
 
     def export(self) -> ExportOptions:
         from pipeline.pdf.office import ExportOptions
 
-        return ExportOptions(pdf_a=self.pdf_a)
+        return ExportOptions(pdf_a=self.pdf_a, pdf_ua=self.pdf_ua)
 
     def affecting_output(self) -> dict[str, object]:
         """The options recorded in the manifest: a change to one rebuilds every plan. (An
@@ -310,9 +312,15 @@ class Builder:
         result.folder = folder
         return entry
 
-    def complete(self, pending: Pending, pdfs: dict[str, bytes | Unconverted]) -> PlanResult:
+    def complete(
+        self,
+        pending: Pending,
+        pdfs: dict[str, bytes | Unconverted],
+        front: bytes | Unconverted | None = None,
+    ) -> PlanResult:
         """Write a plan's PDFs (or why a document could not be converted) and its packet,
-        then record the plan; a document that failed fails the plan."""
+        opening with `front` (its cover and contents), then record the plan; a document (or
+        the front) that failed fails the plan."""
         from pipeline.pdf.packet import Part, join
 
         result, rendered, entry = pending.result, pending.rendered, pending.entry
@@ -329,6 +337,8 @@ class Builder:
             entry.outputs[document.pdf_filename] = Output.of(folder / document.pdf_filename, pdf)
             result.written.append(folder / document.pdf_filename)
             parts.append(Part(rendered.titles.get(name, document.name), document.label, pdf))
+        if isinstance(front, Unconverted):
+            result.problems.append(Problem(result.source, f"{entry.slug}/{PACKET}", front.reason))
         if errors_in(result.problems):
             self._remove_stale(folder, entry)
             result.status = Status.FAILED
@@ -337,7 +347,8 @@ class Builder:
                 self._remove_folder(entry.slug, pending.key)
             return result
         assert rendered.packet is not None
-        packet = join(parts, rendered.packet, pdf_a=self.options.pdf_a)
+        front = front if isinstance(front, bytes) else None
+        packet = join(parts, rendered.packet, self.options.pdf_a, front, self.options.pdf_ua)
         write_atomic(folder / PACKET, packet)
         entry.outputs[PACKET] = Output.of(folder / PACKET, packet)
         result.written.append(folder / PACKET)

@@ -184,11 +184,15 @@ def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
         reasons.append(
             "PDF/A asked for (--pdf-a)" if now.get("pdf_a") else "PDF/A no longer asked for"
         )
+    if before.get("pdf") and now.get("pdf") and before.get("pdf_ua") != now.get("pdf_ua"):
+        reasons.append(
+            "PDF/UA asked for (--pdf-ua)" if now.get("pdf_ua") else "PDF/UA no longer asked for"
+        )
     if before.get("profiles") != now.get("profiles"):
         shown = ", ".join(now.get("profiles") or []) or "the plan's own"
         reasons.append(f"profiles changed (now {shown})")
     rest = set(before) | set(now)
-    rest -= {"pdf", "pdf_a", "profiles"}
+    rest -= {"pdf", "pdf_a", "pdf_ua", "profiles"}
     if any(before.get(key) != now.get(key) for key in rest):
         reasons.append("options changed")
     return reasons or ["options changed"]

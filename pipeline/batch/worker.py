@@ -96,17 +96,20 @@ class Rendered:
 
 
 def render_input(
-    path: Path, templates: Path | None, profiles: tuple[Profile, ...] = ()
+    path: Path, templates: Path | None, profiles: tuple[Profile, ...] = (), pdfs: bool = False
 ) -> Rendered:
-    """Runs in a worker: load, validate, check and render one input (nothing is written).
-    Never raises: an unexpected error comes back as the input's `internal_error`."""
+    """Runs in a worker: load, validate, check and render one input (nothing is written);
+    `pdfs`: the build makes PDFs (its check.html links them). Never raises: an unexpected
+    error comes back as the input's `internal_error`."""
     try:
-        return _render_input(path, templates, profiles)
+        return _render_input(path, templates, profiles, pdfs)
     except Exception:
         return Rendered(str(path), "", [], internal_error=traceback.format_exc())
 
 
-def _render_input(path: Path, templates: Path | None, profiles: tuple[Profile, ...]) -> Rendered:
+def _render_input(
+    path: Path, templates: Path | None, profiles: tuple[Profile, ...], pdfs: bool
+) -> Rendered:
     from pipeline.checks import check_plan
     from pipeline.documents.plan_documents import render_plan
     from pipeline.pdf.packet import packet_info
@@ -128,14 +131,14 @@ def _render_input(path: Path, templates: Path | None, profiles: tuple[Profile, .
         code=plan.organization.code,
         code_location=reading.code_location,
     )
-    check = check_plan(plan, reading.input, profiles)
-    rendered.reports, rendered.draft = plan_reports(check), not check.complete
+    check = check_plan(plan, reading.input, profiles, reading.problems)
+    rendered.reports, rendered.draft = plan_reports(check, pdfs), not check.complete
     try:
         rendered.documents = render_plan(plan, templates, check)
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
     documents = [d for d in DOCUMENTS if d.filename in rendered.documents]
     rendered.revision_date = plan.plan.document_date
-    rendered.packet = packet_info(plan, documents)
+    rendered.packet = packet_info(plan, documents, draft=rendered.draft)
     rendered.titles = {document.filename: document.title(plan) for document in documents}
     return rendered

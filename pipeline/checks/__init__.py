@@ -3,11 +3,14 @@
 One module per rule family registers its rules (`rules.py` says what a rule is):
 
 - `integrity.py` INPUT, INT: the input is a valid plan, its parts connected
+- `placeholders.py` INT-4: no stand-in ('TBD', 'N/A') passes as content (`placeholders.toml`)
 - `structure.py` MA: the Massachusetts multi-year plan (M.G.L. c.69 §1I, Planning for Success)
 - `stated.py` MA: what a real plan may leave unstated: leader, revision, objectives' rationale
 - `steps.py` MA: the initiatives' action steps over the plan's years, their timelines
 - `theory.py` TOA: the shape of each theory of action (the plan's, objectives', initiatives')
 - `smart.py` SMART: outcomes are SMART, row by row of a measure table (`measures.py`)
+- `numbers.py` SMART: an outcome's numbers are what its words say; no percentages as fractions
+- `subject.py` what an outcome's metric measures: students, or adult practice (SMART-R2)
 - `goals.py` SMART: an objective's goal statement, where it states a measured target
 - `action_plan.py` AP: the annual action plan
 - `roadmap.py` R: the continuous-improvement roadmap
@@ -27,6 +30,8 @@ from pipeline.checks import (  # noqa: F401  (imported to register their rules)
     goals,
     idea,
     integrity,
+    numbers,
+    placeholders,
     roadmap,
     smart,
     stated,

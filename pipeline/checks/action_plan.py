@@ -6,14 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from pipeline.checks.rules import (
-    Case,
-    Issue,
-    initiatives,
-    is_placeholder,
-    rule,
-    school_year_of,
-)
+from pipeline.checks.placeholders import placeholder
+from pipeline.checks.rules import Case, Issue, initiatives, rule, school_year_of
 from pipeline.checks.steps import early_evidence_initiatives
 from pipeline.errors import Severity
 from pipeline.model.documents import ACTION_PLAN
@@ -105,14 +99,14 @@ def who_what_when(case: Case) -> Iterator[Issue]:
     action = case.plan.action_plan
     for index, benchmark in enumerate(action.benchmarks if action else []):
         path = ("action_plan", "benchmarks", index)
-        if is_placeholder(benchmark.responsible):
+        if placeholder(benchmark.responsible):
             yield Issue(
                 (*path, "responsible"),
                 f"benchmark {benchmark.id} names no person responsible ('{benchmark.responsible}')",
                 "name the person or team who will do it",
                 missing=f"person responsible for benchmark {benchmark.id}",
             )
-        if is_placeholder(benchmark.description):
+        if placeholder(benchmark.description):
             yield Issue(
                 (*path, "description"),
                 f"benchmark {benchmark.id} does not say what will be done "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pipeline.checks.profiles import applicable, ordered, plan_profiles
 from pipeline.checks.rules import REGISTRY, Case, Rule, ordered_rules
@@ -14,7 +15,7 @@ from pipeline.errors import DataPath, Problem, Severity, json_path
 from pipeline.inputs.integrity import check_references
 from pipeline.inputs.read import read_inputs
 from pipeline.inputs.source import Source
-from pipeline.model.documents import DOCUMENTS, IMPROVEMENT_PLAN
+from pipeline.model.documents import ACTION_PLAN, DOCUMENTS, IMPROVEMENT_PLAN, ROADMAP
 from pipeline.model.plan import Plan
 from pipeline.model.vocabulary import Profile
 
@@ -43,7 +44,14 @@ class Finding:
 
     @property
     def document(self) -> str:
+        """The document the finding concerns: its rule's, or for a rule that reads the whole
+        plan (INT-4) the document of the section where it was found."""
+        if self.rule.family == "INT" and self.path and self.path[0] in _SECTION_DOCUMENTS:
+            return _SECTION_DOCUMENTS[str(self.path[0])]
         return self.rule.document.name
+
+
+_SECTION_DOCUMENTS = {"action_plan": ACTION_PLAN.name, "roadmap": ROADMAP.name}
 
 
 @dataclass(frozen=True)
@@ -102,10 +110,11 @@ class PlanCheck:
         whenever a profile requires it (so a draft shows what is missing from it)."""
         if self.plan is None:
             return []
-        needed = {  # the documents the profiles' own rules are about (not INPUT-1, INT-1)
+        needed = {  # the documents the profiles' own rules are about (not the INPUT and
+            # INT rules, which read the whole input and require no document of their own)
             REGISTRY[rule_id].document.name
             for rule_id in self.applied
-            if REGISTRY[rule_id].check is not None
+            if REGISTRY[rule_id].check is not None and REGISTRY[rule_id].family != "INT"
         }
         return [
             document.name
@@ -141,6 +150,45 @@ class PlanCheck:
     def findings_of(self, rule_id: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.rule.id == rule_id]
 
+    def requirement_status(self, rule_id: str) -> str:
+        """How the crosswalk labels a requirement, following the evidence: 'Met' (no finding),
+        'Not met' (an error; or a warning with nothing of it in the plan: no English learner
+        programs, no engagement recorded) or 'Partly met' (a warning where the plan has
+        something of it, e.g. approvals without the superintendent's)."""
+        found = self.findings_of(rule_id)
+        if not found:
+            return "Met"
+        if self.applied.get(rule_id) is Severity.ERROR or self.plan is None:
+            return "Not met"
+        data = self.plan.model_dump(mode="json", by_alias=True, exclude_none=True)
+        present = any(f.path is not None and _present(data, f.path) for f in found)
+        return "Partly met" if present else "Not met"
+
+
+def reading_hint(problem: Problem) -> str:
+    """A problem's hint; where reading gave none, how to fix it in the input's own terms."""
+    if problem.hint:
+        return problem.hint
+    if problem.location.startswith("$"):
+        return (
+            f"correct {problem.location} as the message says (schema/plan.schema.json "
+            "describes every key, and `pipeline validate` checks it again)"
+        )
+    return (
+        f"correct the cell at {problem.location} as the message says (the column's header "
+        "note and its dropdown list show what it takes)"
+    )
+
+
+def _present(data: Any, path: DataPath) -> bool:
+    """Whether the plan's data has something (not absent, not empty) at `path`."""
+    for key in path:
+        listed = isinstance(key, int) and isinstance(data, list) and 0 <= key < len(data)
+        if not (listed or (isinstance(key, str) and isinstance(data, dict) and key in data)):
+            return False
+        data = data[key]
+    return data not in (None, "", [], {})
+
 
 def _order(findings: Iterable[Finding]) -> list[Finding]:
     """Errors first, then warnings; within each, in rule order, then as the rule found them."""
@@ -152,9 +200,16 @@ def _order(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def check_plan(
-    plan: Plan, source: Source | None = None, profiles: Sequence[Profile] | None = None
+    plan: Plan,
+    source: Source | None = None,
+    profiles: Sequence[Profile] | None = None,
+    problems: Sequence[Problem] = (),
 ) -> PlanCheck:
-    """Check a validated plan under `profiles` (default: the plan's own profiles)."""
+    """Check a validated plan under `profiles` (default: the plan's own profiles).
+
+    `problems`: what reading the input noticed about it (a valid plan's are warnings: a
+    value read as a percentage, an ignored column); they are reported as INPUT-1 findings at
+    their own severity, so that `check` and `build` report the same findings."""
     chosen = ordered(profiles) if profiles else plan_profiles(plan)
     applied = applicable(chosen)
     case = Case(plan, frozenset(chosen))
@@ -176,6 +231,10 @@ def check_plan(
                     issue.anchor if issue.anchor is not None else issue.path,
                 )
             )
+    findings += [
+        Finding(REGISTRY["INPUT-1"], p.severity, p.location, p.message, reading_hint(p))
+        for p in problems
+    ]
     name = source.name if source is not None else "plan"
     return PlanCheck(name, plan, chosen, applied, _order(findings))
 
@@ -254,7 +313,9 @@ def invalid(
     profiles: Sequence[Profile] | None = None,
 ) -> PlanCheck:
     """The check of an input that is not a valid plan: the required sections it lacks, then
-    its problems, as INPUT-1 findings (INT-1 for ids and references)."""
+    its problems, as INPUT-1 findings (INT-1 for ids and references), each at the severity
+    reading gave it (a value read as a percentage is a warning in `validate`, `check` and
+    `build` alike)."""
     references: set[Problem] = set()
     sections: list[Finding] = []
     if source is not None and isinstance(source.data, dict):
@@ -264,13 +325,14 @@ def invalid(
     findings = sections + [
         Finding(
             REGISTRY["INT-1" if problem in references else "INPUT-1"],
-            Severity.ERROR,
+            problem.severity,  # a warning of reading stays a warning, as `validate` says
             problem.location,
             problem.message,
-            problem.hint,
+            reading_hint(problem),
         )
         for problem in problems
     ]
+    findings.sort(key=lambda finding: finding.severity is not Severity.ERROR)  # stable
     return PlanCheck(name, None, findings=findings)
 
 
@@ -280,14 +342,8 @@ def check_paths(paths: list[Path], profiles: Sequence[Profile] | None = None) ->
     checks = []
     for result in read_inputs(paths):
         if result.ok and result.plan is not None:
-            checked = check_plan(result.plan, result.input, profiles)
+            checked = check_plan(result.plan, result.input, profiles, result.problems)
             checked.source = result.source
-            # What reading the input noticed (a valid plan's problems are warnings) comes first.
-            checked.findings[:0] = [
-                Finding(REGISTRY["INPUT-1"], Severity.WARNING, p.location, p.message, p.hint)
-                for p in result.problems
-            ]
-            checked.findings = _order(checked.findings)
         else:
             checked = invalid(result.source, result.problems, result.input, profiles)
         checks.append(checked)

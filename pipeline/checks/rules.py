@@ -14,10 +14,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from pipeline.checks import citations
 from pipeline.errors import DataPath, Severity
 from pipeline.model.documents import IMPROVEMENT_PLAN, Document
 from pipeline.model.plan import Initiative, Plan, TheoryOfAction
-from pipeline.model.vocabulary import Profile
+from pipeline.model.vocabulary import Level, Profile
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,28 @@ class Rule:
     """Whether the requirement is listed in the crosswalk appendix (statutory or regulatory
     requirements are; quality checks such as SMART wording are not)."""
     explanation: str = ""
+
+    @property
+    def binding_citation(self) -> str:
+        """The sources that bind a Massachusetts plan (statute, regulation, DESE or USED
+        guidance): what a submission cites. Empty for a rule of good practice only."""
+        return citations.binding(self.citation)
+
+    def binding_for(self, level: Level) -> str:
+        """The binding sources for a plan of `level` (c.71 §59C binds school plans only)."""
+        return citations.binding(self.citation, level)
+
+    def crosswalk_citation(self, level: Level) -> str | None:
+        """What the crosswalk appendix of a plan of `level` cites for this rule: its binding
+        sources for that level; None when the rule is not a requirement there (a quality
+        check, or a rule that only other states' guidance informs)."""
+        return (self.binding_for(level) or None) if self.crosswalk else None
+
+    @property
+    def design_references(self) -> str:
+        """Other states' and researchers' guidance that informed the rule (not cited in a
+        submission; docs/rules.md shows them)."""
+        return citations.design(self.citation)
 
     @property
     def family(self) -> str:
@@ -130,34 +153,6 @@ def ordered_rules() -> list[Rule]:
 
 # ---------------------------------------------------------------------------------------------
 # Small helpers the families share.
-
-_PLACEHOLDER_WORDS = {
-    "tbd",
-    "tba",
-    "tbc",
-    "to be determined",
-    "to be decided",
-    "to be announced",
-    "to be confirmed",
-    "n/a",
-    "na",
-    "none",
-    "nobody",
-    "unknown",
-    "unassigned",
-    "pending",
-    "x",
-    "xx",
-    "xxx",
-}
-
-
-def is_placeholder(text: str | None) -> bool:
-    """Whether `text` is a stand-in such as 'TBD', 'n/a' or '?', not real content."""
-    if text is None:
-        return True
-    normalized = text.strip().strip(".").strip().lower()
-    return normalized in _PLACEHOLDER_WORDS or not any(ch.isalnum() for ch in normalized)
 
 
 def school_year_of(date: dt.date) -> int:

@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterator
 
 from pipeline.checks.measures import NAME, Series, per_outcome
+from pipeline.checks.numbers import fractional
 from pipeline.checks.rules import Case, Issue, rule, school_year_of
+from pipeline.checks.subject import subject
 from pipeline.errors import DataPath, Severity
 from pipeline.model.outcomes import Target
 from pipeline.model.vocabulary import Direction, Unit
@@ -168,33 +170,6 @@ def statement_number(case: Case) -> Iterator[Issue]:
             )
 
 
-_ADULTS = re.compile(
-    r"\b(teachers?|educators?|staff|paraprofessionals?|coach(es)?|administrators?|"
-    r"principals?|interventionists?|mentors?)\b",
-    re.IGNORECASE,
-)
-_ADULT_ACTIVITY = re.compile(
-    r"\b(attend(s|ed|ing)?|complet(e|es|ed|ing|ion)|trained|training|sessions?|workshops?|"
-    r"professional development|PD|walkthroughs?|observ(ed|ations?)|coaching|"
-    r"implement(s|ed|ing|ation)?|participat(e|es|ed|ing|ion)|deliver(s|ed|ing)?)\b",
-    re.IGNORECASE,
-)
-_STUDENTS = re.compile(r"\b(students?|children|learners?|pupils|graduates|graders)\b", re.I)
-_EVENTS = re.compile(
-    r"\b(sessions?|workshops?|trainings?|professional development|PD|walkthroughs?|"
-    r"coaching cycles?)\b",
-    re.IGNORECASE,
-)
-
-
-def is_adult_activity(metric: str) -> bool:
-    """Whether a metric counts what adults do (trainings attended, practices observed) rather
-    than a result for students."""
-    if _ADULTS.search(metric) and _ADULT_ACTIVITY.search(metric):
-        return True
-    return bool(_EVENTS.search(metric)) and not _STUDENTS.search(metric)
-
-
 @rule(
     "SMART-R2",
     "An outcome measures a result for students, not an adult activity",
@@ -205,8 +180,11 @@ def is_adult_activity(metric: str) -> bool:
 )
 def results_focused(case: Case) -> Iterator[Issue]:
     """An outcome's metric (and each measure row's own) is a result for students
-    (achievement, attendance, growth), not what adults do, which belongs in the action plan's
-    early-evidence benchmarks."""
+    (achievement, attendance, growth, course passing), not adult practice (implementation,
+    fidelity, routines, classroom observations, adults' participation), which belongs in the
+    action plan's early-evidence benchmarks. The metric's subject decides (what it counts,
+    what it starts with, its practice words: `pipeline/checks/subject.py`), and the finding
+    quotes the words that decided it."""
     for index, outcome in enumerate(case.plan.outcomes or []):
         metrics: list[tuple[DataPath, str, str | None]] = [
             (("outcomes", index, "metric"), f"outcome {outcome.id}", outcome.metric)
@@ -217,12 +195,16 @@ def results_focused(case: Case) -> Iterator[Issue]:
             for r, row in enumerate(outcome.measures)
         ]  # fmt: skip
         for path, name, metric in metrics:
-            if metric is not None and is_adult_activity(metric):
+            found = subject(metric) if metric is not None else None
+            if found is not None and not found.students:
                 yield Issue(
                     path,
-                    f"{name} measures an adult activity ('{metric}'), not a result for students",
-                    "make it an early evidence of change benchmark in the action plan, and "
-                    "measure the students' result here",
+                    f"{name} measures adult practice, not a result for students: "
+                    f"'{metric}': {found.explain()}",
+                    "move this measure to the action plan as an early evidence of change "
+                    "benchmark (type early_evidence) of the initiative it serves, and measure "
+                    "the students' result here (scores, proficiency, growth, attendance, course "
+                    "passing, graduation)",
                 )
 
 
@@ -241,8 +223,8 @@ def yearly_change(case: Case) -> Iterator[Issue]:
 
 
 def _yearly_change(s: Series) -> Iterator[Issue]:
-    if s.unit not in (Unit.PERCENT, Unit.PERCENTAGE_POINTS):
-        return
+    if s.unit not in (Unit.PERCENT, Unit.PERCENTAGE_POINTS) or fractional(s):
+        return  # SMART-M6 reports percentages typed as fractions
     if s.baseline is None or s.final_target is None:
         return  # SMART-M1
     baseline_end = dt.date(int(s.baseline.year[:4]) + 1, 6, 30)

@@ -362,8 +362,9 @@ def engagement(case: Case) -> Iterator[Issue]:
     "MA-15",
     "Approval recorded",
     severity=Severity.WARNING,
-    citation="M.G.L. c.69 §1I (a school plan is submitted to the superintendent for review "
-    "and approval); M.G.L. c.71 §59C (school council)",
+    citation="M.G.L. c.69 §1I (the district plan; a school plan is submitted to the "
+    "superintendent, who reviews and approves it after consultation with the school "
+    "committee); M.G.L. c.71 §59C (school council)",
     section="VI. Approvals",
 )
 def approval(case: Case) -> Iterator[Issue]:

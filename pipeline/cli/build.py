@@ -102,6 +102,12 @@ class _Progress:
     "join each plan's into OUT/<organization>/packet.pdf.",
 )
 @click.option("--pdf-a", "pdf_a", is_flag=True, help="Make the PDFs PDF/A-2b (implies --pdf).")
+@click.option(
+    "--pdf-ua",
+    "pdf_ua",
+    is_flag=True,
+    help="Make the PDFs and packets declare PDF/UA-1, accessible PDF (implies --pdf).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary.")
 @profiles_option
 @click.option(
@@ -122,6 +128,7 @@ def build_command(
     shard: tuple[int, int] | None,
     pdf: bool,
     pdf_a: bool,
+    pdf_ua: bool,
     quiet: bool,
     profiles: tuple[str, ...],
     drafts_ok: bool,
@@ -154,6 +161,7 @@ def build_command(
         profiles=tuple(Profile(p) for p in profiles),
         pdf=pdf,
         pdf_a=pdf_a,
+        pdf_ua=pdf_ua,
     )
     progress = _Progress(quiet)
     built = build(sources, options, on_result=progress, on_start=progress.start)

@@ -27,11 +27,18 @@ from pydantic import BaseModel
 
 from pipeline.checks import PlanCheck, check_plan
 from pipeline.documents.draft import document_draft, plan_draft
+from pipeline.documents.filters import dollars
 from pipeline.model.documents import Document
 from pipeline.model.outcomes import Baseline, Target
 from pipeline.model.periods import resolve
 from pipeline.model.plan import Initiative, Plan, Resource, StepResource
-from pipeline.model.vocabulary import EVIDENCE_TIERS, Labeled, RoadmapPhase
+from pipeline.model.vocabulary import (
+    EVIDENCE_TIERS,
+    ApproverRole,
+    EssaDesignation,
+    Labeled,
+    RoadmapPhase,
+)
 
 Context = dict[str, Any]
 NOT_RECORDED = "Not recorded"
@@ -153,10 +160,10 @@ def _enrich_outcomes(plan: Plan, outcomes: list[dict[str, Any]]) -> None:
 
 
 def _resource_amounts(models: Sequence[Resource | StepResource], items: list[Any]) -> None:
-    """`amount_text` ($85,000.00, or null) beside each resource's amount."""
+    """`amount_text` ($85,000, or null) beside each resource's amount."""
     for model, item in zip(models, items, strict=True):
         amount = model.amount
-        item["amount_text"] = f"${amount:,.2f}" if amount is not None else None
+        item["amount_text"] = dollars(amount) if amount is not None else None
 
 
 def _theory(theory: dict[str, Any] | None) -> None:
@@ -204,10 +211,11 @@ def _enrich_objectives(plan: Plan, context: Context) -> None:
             if resource.amount is not None:
                 by_source[resource.funding_source or "Unspecified"] += resource.amount
         action["funding_summary"] = [
-            {"source": source, "amount": number(amount), "amount_text": f"${amount:,.2f}"}
+            {"source": source, "amount": number(amount), "amount_text": dollars(amount)}
             for source, amount in by_source.items()
         ]
-        action["total_amount_text"] = f"${sum(by_source.values()):,.2f}"
+        # No total when no resource has an amount: "$0" would read as nothing needed.
+        action["total_amount_text"] = dollars(sum(by_source.values())) if by_source else None
     root_causes = {
         rc["id"]: rc for rc in (context["needs_assessment"] or {}).get("root_causes", [])
     }
@@ -303,5 +311,39 @@ def plan_context(plan: Plan, check: PlanCheck | None = None) -> Context:
     if plan.roadmap:
         for row in context["roadmap"]["phases"]:
             row["purpose"] = RoadmapPhase(row["phase"]).purpose
+    context["plan"]["signatures"] = _signatures(plan, context["plan"]["approvals"])
     plan_draft(context, check if check is not None else check_plan(plan))
     return context
+
+
+def _signatures(plan: Plan, approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The signatures page's lines: who signs a plan of this kind (a school's principal, school
+    council and superintendent; a district's superintendent and school committee; the state
+    for an ESSA comprehensive-support plan), then anyone else whose approval is recorded;
+    each with the name and date `plan.approvals` records (`null` when not yet)."""
+    school = plan.organization.level.value == "school"
+    roles = (
+        [ApproverRole.PRINCIPAL, ApproverRole.SCHOOL_COUNCIL, ApproverRole.SUPERINTENDENT]
+        if school
+        else [ApproverRole.SUPERINTENDENT, ApproverRole.SCHOOL_COMMITTEE]
+    )
+    if plan.plan.essa_designation is EssaDesignation.CSI:
+        roles.append(ApproverRole.STATE)
+    recorded = [a for a in approvals if a["role"] not in {r.value for r in roles}]
+    lines = []
+    for role in roles:
+        found: list[dict[str, Any] | None] = [a for a in approvals if a["role"] == role.value]
+        found = found or [None]
+        for approval in found:
+            lines.append(
+                {
+                    "role": role.value,
+                    "role_label": role.label,
+                    "name": approval["name"] if approval else None,
+                    "date": approval["date"] if approval else None,
+                }
+            )
+    return lines + [
+        {"role": a["role"], "role_label": a["role_label"], "name": a["name"], "date": a["date"]}
+        for a in recorded
+    ]

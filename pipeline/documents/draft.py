@@ -24,6 +24,15 @@ from xml.etree import ElementTree
 from pipeline.checks.engine import Finding, PlanCheck
 from pipeline.checks.profiles import profiles_of_rule
 from pipeline.checks.rules import ordered_rules
+from pipeline.documents.places import (
+    SUPPORTS,
+    add_slots,
+    item_place,
+    missing_phase,
+    place,
+    readable,
+    support_slot,
+)
 from pipeline.errors import DataPath, Severity
 
 SECTIONS = (
@@ -54,28 +63,6 @@ _PLAN_SLOTS = {
 }
 
 
-def _item(context: dict[str, Any], anchor: DataPath) -> dict[str, Any] | None:
-    """The context item (objective, initiative, outcome, benchmark, phase) an anchor is in."""
-    match anchor:
-        case ("objectives", int(o), "initiatives", int(i), *_):
-            keys: tuple[str | int, ...] = ("objectives", o, "initiatives", i)
-        case ("objectives" | "outcomes" as section, int(index), *_):
-            keys = (section, index)
-        case ("action_plan", "benchmarks", int(b), *_):
-            keys = ("action_plan", "benchmarks", b)
-        case ("roadmap", "phases", int(p), *_):
-            keys = ("roadmap", "phases", p)
-        case _:
-            return None
-    node: Any = context
-    for key in keys:
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node if isinstance(node, dict) else None
-
-
 def _section(anchor: DataPath) -> str:
     match anchor:
         case ("plan", str(key), *_):
@@ -83,20 +70,6 @@ def _section(anchor: DataPath) -> str:
         case (str(section), *_) if section in SECTIONS:
             return section
     return "general"
-
-
-def _add_slots(context: dict[str, Any]) -> None:
-    """An empty `missing` list on every item a placeholder can be attached to."""
-    for objective in context.get("objectives") or []:
-        objective["missing"] = []
-        for initiative in objective["initiatives"]:
-            initiative["missing"] = []
-    for outcome in context.get("outcomes") or []:
-        outcome["missing"] = []
-    for benchmark in (context.get("action_plan") or {}).get("benchmarks", []):
-        benchmark["missing"] = []
-    for phase in (context.get("roadmap") or {}).get("phases", []):
-        phase["missing"] = []
 
 
 def _shown_in(finding: Finding, document: str, rendered: list[str]) -> bool:
@@ -110,7 +83,7 @@ def _shown_in(finding: Finding, document: str, rendered: list[str]) -> bool:
 def plan_draft(context: dict[str, Any], check: PlanCheck) -> None:
     """Add what every document of the plan shares: empty placeholder lists on its items, and
     the `crosswalk`."""
-    _add_slots(context)
+    add_slots(context)
     context["crosswalk"] = crosswalk(check)
 
 
@@ -121,40 +94,65 @@ def document_draft(context: dict[str, Any], document: str, check: PlanCheck) -> 
     The plan's part of `context` is shared by its documents, and each document shows its own
     placeholders, so a document that places some on items gets its own copy of the context.
     """
-    missing: dict[str, list[str]] = {name: [] for name in SECTIONS}
-    on_items: list[tuple[DataPath, str]] = []
+    missing: dict[str, list[str]] = {name: [] for name in (*SECTIONS, *SUPPORTS)}
+    on_items: list[tuple[tuple[str | int, ...], str | None, str]] = []
+    phases: list[tuple[str | None, str]] = []
     rendered = check.documents()
+    here = 0
     for finding in check.findings:
         if finding.severity is not Severity.ERROR or not _shown_in(finding, document, rendered):
             continue
-        anchor = finding.anchor or ()
-        if finding.document == document and _item(context, anchor) is not None:
-            on_items.append((anchor, finding.placeholder))
+        here += 1
+        text = placeholder(finding)
+        anchor, path = finding.anchor or (), finding.path or finding.anchor or ()
+        own = finding.document == document
+        at = item_place(context, anchor, path) if own else None
+        if at is not None:
+            on_items.append((*at, text))
+        elif own and anchor == ("roadmap",) and path == ("roadmap", "phases"):
+            phases.append((finding.missing, text))
+        elif own and support_slot(finding.rule.id, path):
+            missing[str(support_slot(finding.rule.id, path))].append(text)
+            missing["supports"].append(text)
         else:
-            slot = _section(anchor) if finding.document == document else "general"
-            missing[slot].append(finding.placeholder)
-    if on_items:
+            missing[_section(anchor) if own else "general"].append(text)
+    if on_items or phases:
         context = copy.deepcopy(context)
-        for anchor, placeholder in on_items:
-            item = _item(context, anchor)
-            assert item is not None
-            item["missing"].append(placeholder)
-    plural = "s" if check.errors != 1 else ""
+        for keys, field, text in on_items:
+            place(context, keys, field, text)
+        for name, text in phases:
+            missing_phase(context, name, text)
+            missing["roadmap"].append(text)
     context = {
         **context,
         "missing": missing,
         "document": {
             **context["document"],
             "draft": not check.complete,
-            "draft_note": (
-                f"{check.errors} required element{plural} missing or wrong (see check.html)"
-                if check.errors
-                else ""
-            ),
+            "draft_note": draft_note(here, check.errors) if check.errors else "",
             "profiles_labels": ", ".join(profile.label for profile in check.profiles),
         },
     }
     return context
+
+
+def placeholder(finding: Finding) -> str:
+    """What a draft shows for `finding`, in words (no data key names)."""
+    return readable(finding.placeholder)
+
+
+def draft_note(here: int, errors: int) -> str:
+    """The count a draft's pages carry: what this document lacks, and where the list is."""
+    if here == 0:
+        counted = (
+            f"complete itself; {errors} required element{'s' if errors != 1 else ''} "
+            "missing or wrong in the plan's other documents"
+        )
+    else:
+        counted = f"{here} required element{'s' if here != 1 else ''} missing or wrong here"
+        if errors > here:
+            counted += f" ({errors} in the plan)"
+    return f"{counted}; listed in check.html, in this document's folder"
 
 
 def crosswalk(check: PlanCheck) -> list[dict[str, Any]]:
@@ -162,21 +160,21 @@ def crosswalk(check: PlanCheck) -> list[dict[str, Any]]:
     it is met, and whether it is met."""
     rows = []
     for rule in ordered_rules():
-        if not rule.crosswalk or rule.id not in check.applied:
+        if not rule.crosswalk or rule.id not in check.applied or check.plan is None:
+            continue
+        # A submission cites only what binds the plan (statute, regulation, DESE or USED
+        # guidance) for its level; the references that informed a rule are in docs/rules.md.
+        citation = rule.crosswalk_citation(check.plan.organization.level)
+        if citation is None:
             continue
         found = check.findings_of(rule.id)
-        if not found:
-            status = "Met"
-        elif check.applied[rule.id] is Severity.ERROR:
-            status = "Not met"
-        else:
-            status = "Partly met"
+        status = check.requirement_status(rule.id)
         profiles = [p for p in profiles_of_rule(rule.id) if p in check.profiles]
         rows.append(
             {
                 "id": rule.id,
                 "title": rule.title,
-                "citation": rule.citation,
+                "citation": citation,
                 "section": rule.section,
                 "profiles_labels": ", ".join(profile.label for profile in profiles),
                 "met": not found,

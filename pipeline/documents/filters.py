@@ -5,6 +5,7 @@ ordinals and lists written out as people write them.
     {{ g.group_value|percent }}         45%
     {{ organization.enrollment|number }} 6,200
     {{ r.amount|money }}                $85,000.00
+    {{ r.amount|dollars }}              $85,000
     {{ 3|ordinal }}                     3rd
     {{ o.also_serves|join_and }}        SO2, SO3 and SO4
 """
@@ -59,6 +60,13 @@ def money(value: Any) -> str:
     return f"${float(value):,.2f}"
 
 
+def dollars(value: Any) -> str:
+    """An amount in US dollars, cents only when there are any: 85000 → '$85,000',
+    1250.5 → '$1,250.50'."""
+    amount = round(float(value), 2)
+    return f"${amount:,.0f}" if amount.is_integer() else f"${amount:,.2f}"
+
+
 def ordinal(value: Any) -> str:
     """1 → '1st', 2 → '2nd', 11 → '11th', 23 → '23rd'."""
     n = int(value)
@@ -79,6 +87,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "percent": percent,
     "number": number,
     "money": money,
+    "dollars": dollars,
     "ordinal": ordinal,
     "join_and": join_and,
 }

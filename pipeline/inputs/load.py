@@ -147,11 +147,14 @@ def load(path: Path, name: str | None = None) -> Source:
     # Imported here: openpyxl is slow to import, and most builds read no workbook.
     from pipeline.inputs.workbook import WORKBOOK_SUFFIXES, read_workbook
 
+    shown = name or str(path)
+    if path.exists() and not path.is_file():
+        # A folder, a pipe or a device: reading a pipe would wait for ever.
+        raise InvalidInputError([Problem(shown, "file", "not a regular file", "name a file")])
     if path.suffix.lower() == ".json":
         return load_json(path, name)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return read_workbook(path, name)
-    shown = name or str(path)
     kinds = ", ".join((".json", ".xlsx"))
     raise InvalidInputError(
         [Problem(shown, "file", f"unsupported input type '{path.suffix}'", f"use {kinds}")]

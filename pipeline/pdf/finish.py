@@ -114,6 +114,8 @@ def _normalize_in_place(pdf: bytes, moment: dt.datetime) -> bytes:
     assert isinstance(root, DictionaryObject)
     if "/OutputIntents" in root:
         raise _UnexpectedLayoutError("an ICC profile to re-date, in a compressed stream")
+    if "/Metadata" in root:  # PDF/UA: XMP dates to re-date
+        raise _UnexpectedLayoutError("an XMP packet to re-date")
 
     trailer = pdf.rfind(b"trailer")
     identifier = _TRAILER_ID.search(pdf, trailer)
@@ -180,10 +182,15 @@ def set_id(writer: PdfWriter, identifier: bytes) -> None:
 
 
 def xmp_packet(
-    info: dict[str, str], moment: dt.datetime, language: str, pdf_a: tuple[int, str] | None
+    info: dict[str, str],
+    moment: dt.datetime,
+    language: str,
+    pdf_a: tuple[int, str] | None,
+    pdf_ua: int | None = None,
 ) -> bytes:
     """An XMP packet saying what the document information `info` says (PDF/A requires the two
-    to agree), with the PDF/A identification `pdf_a` = (part, conformance) if given."""
+    to agree), with the PDF/A identification `pdf_a` = (part, conformance) and the PDF/UA
+    identification `pdf_ua` = part, if given."""
 
     def text(value: str) -> str:
         return escape(value)
@@ -195,10 +202,14 @@ def xmp_packet(
     parts.append(' xmlns:xmp="http://ns.adobe.com/xap/1.0/"')
     if pdf_a:
         parts.append(' xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"')
+    if pdf_ua:
+        parts.append(' xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"')
     parts.append(">\n")
     if pdf_a:
         parts.append(f"<pdfaid:part>{pdf_a[0]}</pdfaid:part>\n")
         parts.append(f"<pdfaid:conformance>{pdf_a[1]}</pdfaid:conformance>\n")
+    if pdf_ua:
+        parts.append(f"<pdfuaid:part>{pdf_ua}</pdfuaid:part>\n")
     if "/Title" in info:
         parts.append(
             '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">'

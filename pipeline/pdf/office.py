@@ -24,9 +24,12 @@ INSTALL_HINT = (
 @dataclass(frozen=True)
 class ExportOptions:
     """How documents are exported. Tagged PDF (structure for screen readers), bookmarks from
-    the headings and the document title in the window are always on; `pdf_a` adds PDF/A-2b."""
+    the headings and the document title in the window are always on; `pdf_a` adds PDF/A-2b,
+    `pdf_ua` LibreOffice's PDF/UA-1 mode (its checks of the structure, and the pdfuaid
+    identification in the XMP metadata)."""
 
     pdf_a: bool = False
+    pdf_ua: bool = False
 
     def filter_data(self) -> dict[str, Any]:
         """LibreOffice's `writer_pdf_Export` filter options."""
@@ -38,10 +41,12 @@ class ExportOptions:
             "ExportNotes": False,
             "ExportFormFields": False,
             "SelectPdfVersion": 2 if self.pdf_a else 0,
+            "PDFUACompliance": self.pdf_ua,
         }
 
     def as_record(self) -> dict[str, object]:
-        return {"pdf_a": self.pdf_a}
+        """For the manifest; PDF/UA only when asked for, so records from before it stand."""
+        return {"pdf_a": self.pdf_a, **({"pdf_ua": True} if self.pdf_ua else {})}
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
 """A plan's submission packet: its PDFs joined into one `packet.pdf` with pypdf.
 
-The packet has a bookmark per document (its title) with that document's own bookmarks (its
-headings, as LibreOffice exported them) nested under it, pointing at the same places; page
-labels per document ("Action Plan 3"); the plan's metadata dated by its revision; and the
-documents' tagged structure joined under one Document element, so it stays accessible.
+The packet opens with a cover and a contents page (`front.py`, converted like the documents;
+labelled "Cover" and "Contents", with a bookmark each). It has a bookmark per document (its
+title) with that document's own bookmarks (its headings, as LibreOffice exported them) nested
+under it, pointing at the same places; page labels per document ("Action Plan 3"); the plan's
+metadata dated by its revision; and the documents' tagged structure joined under one Document
+element, so it stays accessible.
 
 pypdf's `append` keeps pages but drops what belongs to a whole file: the outline, the structure
 tree, the language, the metadata stream and the output intents. Those are rebuilt here. With
@@ -64,6 +66,13 @@ class PacketInfo:
     keywords: str
     moment: dt.datetime
     """Creation and modification date: the plan's revision date (so the bytes repeat)."""
+    heading: str = ""
+    """The cover's heading: the plan's title."""
+    details: tuple[str, ...] = ()
+    """The cover's other lines: the organization's code and district, the period, the
+    revision."""
+    draft: bool = False
+    """Whether the plan is incomplete: its title and cover say DRAFT."""
 
     def as_pdf(self) -> dict[str, str]:
         return {
@@ -79,21 +88,51 @@ class PacketInfo:
 
 
 PDF_A_2B = (2, "B")
+PDF_UA_1 = 1
 
 
-def join(parts: Sequence[Part], info: PacketInfo, pdf_a: bool = False) -> bytes:
-    """The packet of `parts`, in order, as PDF bytes (the same parts give the same bytes)."""
+FRONT_TITLE = "Cover and contents"
+COVER_LABEL = "Cover"
+CONTENTS_LABEL = "Contents"
+
+
+def front_labels(pages: int) -> list[str]:
+    """The page labels of a front of `pages` pages: the cover, then the contents."""
+    if pages <= 2:
+        return [COVER_LABEL, CONTENTS_LABEL][:pages]
+    return [COVER_LABEL] + [f"{CONTENTS_LABEL} {n}" for n in range(1, pages)]
+
+
+def join(
+    parts: Sequence[Part],
+    info: PacketInfo,
+    pdf_a: bool = False,
+    front: bytes | None = None,
+    pdf_ua: bool = False,
+) -> bytes:
+    """The packet of `parts`, in order, as PDF bytes (the same parts give the same bytes),
+    opening with `front`, the PDF of its cover and contents (`front.py`), when given."""
     writer = PdfWriter()
-    readers = [PdfReader(io.BytesIO(part.pdf)) for part in parts]
+    members = [Part(FRONT_TITLE, "", front)] if front is not None else []
+    members += parts
+    readers = [PdfReader(io.BytesIO(part.pdf)) for part in members]
     writer.pdf_header = max(reader.pdf_header for reader in readers)
     structure: list[tuple[Part, PdfReader, int]] = []
     start = 0
-    for part, reader in zip(parts, readers, strict=True):
+    for index, (part, reader) in enumerate(zip(members, readers, strict=True)):
         writer.append(reader, import_outline=False)
         count = len(reader.pages)
-        writer.set_page_label(start, start + count - 1, PageLabelStyle.DECIMAL, f"{part.label} ")
-        top = writer.add_outline_item(title=part.title, page_number=start)
-        _copy_outline(writer, reader, reader.outline, top, start)
+        if front is not None and index == 0:
+            for page, label in enumerate(front_labels(count)):
+                writer.set_page_label(page, page, prefix=label)
+            writer.add_outline_item(title=COVER_LABEL, page_number=0)
+            if count > 1:
+                writer.add_outline_item(title=CONTENTS_LABEL, page_number=1)
+        else:
+            end = start + count - 1
+            writer.set_page_label(start, end, PageLabelStyle.DECIMAL, f"{part.label} ")
+            top = writer.add_outline_item(title=part.title, page_number=start)
+            _copy_outline(writer, reader, reader.outline, top, start)
         structure.append((part, reader, start))
         start += count
     _join_structure(writer, structure)
@@ -113,7 +152,14 @@ def join(parts: Sequence[Part], info: PacketInfo, pdf_a: bool = False) -> bytes:
         if intents is None:
             raise ValueError("a PDF/A packet needs parts converted as PDF/A")
         root[NameObject("/OutputIntents")] = intents.clone(writer)
-        xmp = xmp_packet(details, info.moment, language, PDF_A_2B)
+    if pdf_a or pdf_ua:
+        xmp = xmp_packet(
+            details,
+            info.moment,
+            language,
+            PDF_A_2B if pdf_a else None,
+            PDF_UA_1 if pdf_ua else None,
+        )
         root[NameObject("/Metadata")] = metadata_stream(writer, xmp)
     digest = hashlib.sha256()
     for part in parts:
@@ -244,8 +290,9 @@ def _discard(writer: PdfWriter, *references: Any) -> None:
             writer._objects[reference.idnum - 1] = None
 
 
-def packet_info(plan: Plan, documents: list[Document]) -> PacketInfo:
-    """The document information of the packet joining `documents` of `plan`."""
+def packet_info(plan: Plan, documents: list[Document], draft: bool = False) -> PacketInfo:
+    """The document information of the packet joining `documents` of `plan`; a `draft`'s
+    title starts with DRAFT."""
     revision = plan.plan.revision
     dated = plan.plan.document_date
     subjects = "; ".join(document.subject for document in documents)
@@ -253,10 +300,21 @@ def packet_info(plan: Plan, documents: list[Document]) -> PacketInfo:
         which = f"Revision {revision.number} of {dated.isoformat()}"
     else:
         which = f"As of {dated.isoformat()}"
+    organization = plan.organization
+    details = [f"Organization code {organization.code}"]
+    if organization.district:
+        code = f" ({organization.district_code})" if organization.district_code else ""
+        details.append(f"{organization.district}{code}")
+    years = plan.plan.years
+    details += [f"Plan period {years.start.year}–{years.end.year}", which]
+    title = f"{plan.plan.title} Submission Packet: {organization.name}"
     return PacketInfo(
-        title=f"{plan.plan.title} Submission Packet: {plan.organization.name}",
-        author=plan.organization.name,
+        title=f"DRAFT: {title}" if draft else title,
+        author=organization.name,
         subject=f"{which}: {subjects}",
         keywords="improvement plan, DESE, ESSA, submission packet",
         moment=stamp(dated),
+        heading=plan.plan.title,
+        details=tuple(details),
+        draft=draft,
     )

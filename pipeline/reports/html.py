@@ -7,7 +7,7 @@ so the dashboard can be made from the `check.json` files already in a build fold
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -19,6 +19,8 @@ DOCUMENT_TITLES = {
     "action-plan": "Action plan",
     "roadmap": "Roadmap",
 }
+PACKET = "packet.pdf"
+"""The plan's submission packet (pipeline.model.documents.PACKET; reports sit above model)."""
 
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;
@@ -79,6 +81,28 @@ def _bar(part: dict[str, Any], link: str | None, labelled: bool = True) -> str:
     return f"{bar}{escape(shown)}"
 
 
+def _pdf_link(name: str, files: Collection[str], prefix: str = "") -> str:
+    """A link to the PDF of document `name` when it is among `files` (else nothing)."""
+    pdf = f"{name}.pdf"
+    if pdf not in files:
+        return ""
+    title = DOCUMENT_TITLES.get(name, name)
+    return (
+        f' <a class="small" href="{escape(prefix + pdf)}" '
+        f'title="Open the {escape(title.lower())} as PDF">PDF</a>'
+    )
+
+
+def _packet_link(files: Collection[str], prefix: str = "") -> str:
+    """A link to the submission packet when it is among `files` (else nothing)."""
+    if PACKET not in files:
+        return ""
+    return (
+        f'<a href="{escape(prefix + PACKET)}" title="Open the submission packet: every document '
+        'in one PDF">packet (PDF)</a>'
+    )
+
+
 def _findings_table(findings: Sequence[dict[str, Any]]) -> str:
     if not findings:
         return "<p>No findings: every rule of the plan's profiles is met.</p>"
@@ -105,7 +129,9 @@ def _findings_table(findings: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def _plan_section(plan: dict[str, Any], linked: bool, heading: str = "h2") -> str:
+def _plan_section(
+    plan: dict[str, Any], linked: bool, heading: str = "h2", files: Collection[str] = ()
+) -> str:
     organization = plan["organization"]
     name = organization["name"] if organization else plan["source"]
     counts = plan["counts"]
@@ -117,10 +143,15 @@ def _plan_section(plan: dict[str, Any], linked: bool, heading: str = "h2") -> st
     ]
     if plan["documents"]:
         items = "".join(
-            f"<li>{_bar(part, part['name'] + '.docx' if linked else None)}</li>"
+            f"<li>{_bar(part, part['name'] + '.docx' if linked else None)}"
+            f"{_pdf_link(part['name'], files) if linked else ''}</li>"
             for part in plan["documents"]
         )
         parts.append(f'<ul style="list-style:none;padding:0">{items}</ul>')
+        if linked and PACKET in files:
+            parts.append(
+                f"<p>Submission packet, every document in one PDF: {_packet_link(files)}</p>"
+            )
     if plan["status"] == "incomplete":
         parts.append(
             "<p>The documents are drafts: every page is marked DRAFT and each missing element "
@@ -130,15 +161,15 @@ def _plan_section(plan: dict[str, Any], linked: bool, heading: str = "h2") -> st
     return "\n".join(parts)
 
 
-def report_html(report: dict[str, Any], linked: bool = False) -> str:
+def report_html(report: dict[str, Any], linked: bool = False, files: Collection[str] = ()) -> str:
     """A page for a whole check report; `linked` adds links to the plan's documents (for the
-    `check.html` beside them)."""
+    `check.html` beside them), and to those of its PDFs and packet named in `files`."""
     plans = report["plans"]
     if len(plans) == 1:
         plan = plans[0]
         name = plan["organization"]["name"] if plan["organization"] else plan["source"]
         title = f"Check report: {name}"
-        body = _plan_section(plan, linked, heading="h1")
+        body = _plan_section(plan, linked, heading="h1", files=files)
         if linked:  # beside the documents, in a build folder under its index.html
             body = '<p class="small"><a href="../index.html">← All plans</a></p>\n' + body
     else:
@@ -163,6 +194,10 @@ class IndexRow:
     """The plan's part of its check.json, when there is one."""
     problems: list[str] = field(default_factory=list)
     """Why it was not built (invalid input), when it was not."""
+    warnings: int = 0
+    """How many of `problems` are warnings (the rest are errors)."""
+    files: frozenset[str] = frozenset()
+    """The PDFs and packet in its folder (file names), to link."""
 
 
 def _index_row(row: IndexRow) -> str:
@@ -176,21 +211,25 @@ def _index_row(row: IndexRow) -> str:
             if row.problems
             else '<span class="muted">no check report found</span>'
         )
-        empty = '<td class="muted">—</td>' * 3
+        empty = '<td class="muted">—</td>' * (len(DOCUMENT_TITLES) + 1)
         return (
             f"<tr><td><code>{escape(row.source)}</code></td><td>{_badge('invalid')}</td>"
-            f"{empty}<td>{len(row.problems)}</td><td>0</td><td>{details}</td></tr>"
+            f"{empty}<td>{len(row.problems) - row.warnings}</td><td>{row.warnings}</td>"
+            f"<td>{details}</td></tr>"
         )
     documents = {part["name"]: part for part in plan["documents"]}
     cells = []
     for name in DOCUMENT_TITLES:
         part = documents.get(name)
         link = f"{folder}/{name}.docx" if folder else None
+        pdf = _pdf_link(name, row.files, f"{folder}/") if folder else ""
         cells.append(
-            f'<td class="nowrap">{_bar(part, link, labelled=False)}</td>'
+            f'<td class="nowrap">{_bar(part, link, labelled=False)}{pdf}</td>'
             if part
             else '<td class="muted">—</td>'
         )
+    packet = _packet_link(row.files, f"{folder}/") if folder else ""
+    cells.append(f"<td>{packet}</td>" if packet else '<td class="muted">—</td>')
     organization = plan["organization"] or {}
     report_link = f'<a href="{escape(folder)}/check.html">findings</a>' if folder else ""
     return (
@@ -222,14 +261,23 @@ def index_html(rows: Sequence[IndexRow]) -> str:
     statuses = [_status(row) for row in rows]
     head = "".join(
         f"<th>{escape(title)}</th>"
-        for title in ("Plan", "Status", *DOCUMENT_TITLES.values(), "Errors", "Warnings", "")
+        for title in (
+            "Plan",
+            "Status",
+            *DOCUMENT_TITLES.values(),
+            "Packet",
+            "Errors",
+            "Warnings",
+            "",
+        )
     )
     body = (
         "<h1>Improvement plans: build status</h1>\n"
         f"<p>{len(rows)} plan(s): {statuses.count('complete')} complete, "
         f"{statuses.count('incomplete')} draft (incomplete), {statuses.count('invalid')} "
         "invalid. A bar shows the share of a document's required elements that are present; "
-        "click its percentage to open the document, or <em>findings</em> for what is missing.</p>\n"
+        "click its percentage to open the document (<em>PDF</em> for its PDF, when built), or "
+        "<em>findings</em> for what is missing.</p>\n"
         f"<table><thead><tr>{head}</tr></thead><tbody>\n"
         + "\n".join(_index_row(row) for row in rows)
         + "\n</tbody></table>"

@@ -12,20 +12,32 @@ from pipeline.checks.engine import PlanCheck
 from pipeline.errors import Problem
 from pipeline.files import write_atomic
 from pipeline.reports.formats import dumps, report_json
-from pipeline.reports.html import IndexRow, index_html, report_html
+from pipeline.reports.html import DOCUMENT_TITLES, PACKET, IndexRow, index_html, report_html
 
 REPORT_JSON = "check.json"
 REPORT_HTML = "check.html"
 INDEX = "index.html"
 
 
-def plan_reports(check: PlanCheck) -> dict[str, bytes]:
-    """A plan's two reports, {file name: bytes}, for its output folder."""
+def plan_reports(check: PlanCheck, pdfs: bool = False) -> dict[str, bytes]:
+    """A plan's two reports, {file name: bytes}, for its output folder; with `pdfs` (a build
+    with --pdf) check.html also links each document's PDF and the packet. (Those are
+    written with the plan's record: a plan whose PDFs cannot all be made fails.)"""
     report = report_json([check])
+    files: set[str] = set()
+    if pdfs:
+        files = {f"{part['name']}.pdf" for plan in report["plans"] for part in plan["documents"]}
+        files.add(PACKET)
     return {
         REPORT_JSON: dumps(report).encode("utf-8"),
-        REPORT_HTML: report_html(report, linked=True).encode("utf-8"),
+        REPORT_HTML: report_html(report, linked=True, files=files).encode("utf-8"),
     }
+
+
+def _pdfs_in(folder: Path) -> frozenset[str]:
+    """The PDFs and packet a build writes that are in `folder`."""
+    names = [f"{name}.pdf" for name in DOCUMENT_TITLES] + [PACKET]
+    return frozenset(name for name in names if (folder / name).is_file())
 
 
 def _plan_report(folder: Path) -> dict[str, Any] | None:
@@ -44,12 +56,18 @@ def write_index(
     failed: Iterable[tuple[str, list[Problem]]] = (),
 ) -> Path:
     """Write `out/index.html`: a row for each plan in the folder (`built`: input → its
-    folder's name), read from its check.json, and one for each input that failed."""
+    folder's name), read from its check.json, with links to the PDFs and packet that are
+    there, and one for each input that failed."""
     rows = [
-        IndexRow(source, slug, _plan_report(out / slug)) for source, slug in sorted(built.items())
+        IndexRow(source, slug, _plan_report(out / slug), files=_pdfs_in(out / slug))
+        for source, slug in sorted(built.items())
     ]
     rows += [
-        IndexRow(source, problems=[f"{p.location}: {p.message}" for p in problems])
+        IndexRow(
+            source,
+            problems=[f"{p.location}: {p.message}" for p in problems],
+            warnings=sum(1 for p in problems if not p.is_error),
+        )
         for source, problems in failed
     ]
     target = out / INDEX

@@ -1,0 +1,150 @@
+"""INT-4: no placeholder passes as content.
+
+"TBD", "N/A", "?", "[insert …]", "lorem ipsum" typed where a plan must say something would
+otherwise be rendered as a final document. What counts as a placeholder is data,
+`placeholders.toml` beside this module (documented there and in docs/checks.md); this module
+reads it and walks the texts the plan's profiles require, list items included.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from pipeline.checks.rules import Case, Issue, rule
+from pipeline.errors import DataPath
+from pipeline.model.vocabulary import Profile
+
+DATA = Path(__file__).with_name("placeholders.toml")
+
+
+@dataclass(frozen=True)
+class Patterns:
+    words: frozenset[str]
+    patterns: tuple[re.Pattern[str], ...]
+    answers: frozenset[str]
+    answer_fields: frozenset[str]
+
+
+def _normal(text: str) -> str:
+    """Lower-cased, without punctuation, spaces collapsed ('N/A.' → 'n a', 'T.B.D.' → 'tbd')."""
+    lowered = text.strip().lower()
+    if re.fullmatch(r"(\w\.)+\w?\.?", lowered):  # T.B.D., N.A.
+        lowered = lowered.replace(".", "")
+    return " ".join(re.sub(r"[^\w\s]|_", " ", lowered).split())
+
+
+@cache
+def patterns() -> Patterns:
+    """The placeholder patterns of `placeholders.toml`, normalized."""
+    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    return Patterns(
+        frozenset(_normal(word) for word in data["words"]),
+        tuple(re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in data["patterns"]),
+        frozenset(_normal(word) for word in data["answers"]),
+        frozenset(data["answer_fields"]),
+    )
+
+
+def placeholder(text: str | None, field: str | None = None) -> bool:
+    """Whether `text` is a stand-in ('TBD', 'n/a', '?', '[insert name]'), not real content.
+
+    None is a placeholder (nothing stated). `field` is the key the text is stored under: in
+    the fields where 'none' is a real answer (`answer_fields`), 'none' and 'n/a' pass.
+    """
+    if text is None:
+        return True
+    known = patterns()
+    normal = _normal(text)
+    if not normal or not any(ch.isalnum() for ch in normal):
+        return True  # "?", "---", "…"
+    if normal in known.words:
+        return True
+    if normal in known.answers:
+        return field not in known.answer_fields
+    trimmed = text.strip().lower()
+    return any(pattern.fullmatch(trimmed) for pattern in known.patterns)
+
+
+# The sections whose texts each profile requires (INT-4 walks those of the plan's profiles).
+_SECTIONS: dict[Profile, tuple[str, ...]] = {
+    Profile.DESE_SIP: (
+        "organization", "plan", "foundation", "needs_assessment", "theory_of_action",
+        "objectives", "supports", "outcomes",
+    ),
+    Profile.ACTION_PLAN: ("action_plan",),
+    Profile.ROADMAP: ("roadmap",),
+    Profile.ESSA_CSI: ("plan", "needs_assessment", "objectives", "outcomes"),
+    Profile.IDEA: ("plan", "needs_assessment", "objectives", "outcomes"),
+}  # fmt: skip
+_SECTIONS[Profile.DESE_DISTRICT] = _SECTIONS[Profile.DESE_SIP]
+_SECTIONS[Profile.ESSA_TSI] = _SECTIONS[Profile.ESSA_ATSI] = _SECTIONS[Profile.ESSA_CSI]
+
+# Texts another rule already reports as placeholders (AP-3: a benchmark's who and what).
+_ELSEWHERE = re.compile(r"^action_plan\.benchmarks\.\d+\.(responsible|description)$")
+# Keys that hold codes, ids and addresses rather than text a person reads as content.
+_NOT_TEXT = frozenset({"id", "code", "schema_ref", "url", "email", "year", "school_year"})
+
+
+def texts(value: object, path: DataPath) -> Iterator[tuple[DataPath, str]]:
+    """Every free text under `value` (a model, list or string), with its data path; closed-list
+    values (enums), ids and codes are not free text."""
+    if isinstance(value, Enum):
+        return
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            if name not in _NOT_TEXT:
+                yield from texts(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from texts(item, (*path, index))
+
+
+def _label(path: DataPath) -> str:
+    """How a message names a field: its last key, with the item it belongs to."""
+    keys = [str(key).replace("_", " ") for key in path if isinstance(key, str)]
+    indexes = [key for key in path if isinstance(key, int)]
+    where = " › ".join(keys)
+    return f"{where} (item {indexes[-1] + 1})" if indexes else where
+
+
+@rule(
+    "INT-4",
+    "Required text is content, not a placeholder",
+    citation="The plan model; DESE Planning for Success (every element of the plan stated): "
+    "a plan submitted with 'TBD' or 'N/A' where an element belongs lacks that element",
+    section="The whole plan",
+    crosswalk=False,
+)
+def no_placeholders(case: Case) -> Iterator[Issue]:
+    """Every text the plan's profiles require (the mission, a theory-of-action clause, a
+    roadmap row's owner, a corrective action's person responsible, an outcome's evaluation…),
+    and every item of a list of texts, states content: not a stand-in such as 'TBD', 'TBA',
+    'N/A', 'none', 'to be determined', '?', 'xxx', 'lorem ipsum', '[insert …]', 'see above'
+    or dashes (the list is `pipeline/checks/placeholders.toml`). 'None' is a real answer to
+    a roadmap row's 'What do we still need to do?'."""
+    sections: list[str] = []
+    for profile in sorted(case.profiles):
+        sections += [s for s in _SECTIONS.get(profile, ()) if s not in sections]
+    for section in sections:
+        for path, text in texts(getattr(case.plan, section), (section,)):
+            dotted = ".".join(str(key) for key in path)
+            field = next((key for key in reversed(path) if isinstance(key, str)), None)
+            if _ELSEWHERE.match(dotted) or not placeholder(text, field):
+                continue
+            label = _label(path)
+            yield Issue(
+                path,
+                f"{label} is a placeholder ('{text.strip()}'), not content",
+                f"write the {label.split(' › ')[-1].split(' (')[0]} itself; if the plan has "
+                "none yet, leave the field empty so the draft shows it missing",
+            )
