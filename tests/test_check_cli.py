@@ -123,7 +123,14 @@ def test_json_report_is_versioned_and_complete(tmp_path: Path) -> None:
     plan = report["plans"][0]
     assert plan["status"] == "incomplete"
     assert plan["organization"] == {"name": "Every Profile Elementary School", "code": "00990100"}
-    assert plan["profiles"] == ["dese-sip", "action-plan", "roadmap", "essa-csi", "idea"]
+    assert plan["profiles"] == [
+        "dese-sip",
+        "ma-school-council",
+        "action-plan",
+        "roadmap",
+        "essa-csi",
+        "idea",
+    ]
     finding = next(f for f in plan["findings"] if f["rule"] == "MA-1")
     assert finding == {
         "rule": "MA-1",

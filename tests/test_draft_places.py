@@ -112,3 +112,36 @@ def test_no_key_names_and_a_count_of_this_document() -> None:
     assert not any("(foundation)" in line for line in plan)
     assert "1 required element missing or wrong here (2 in the plan)" in plan[1]
     assert "check.html" in documents["roadmap"][1]
+
+
+NEEDS = [
+    # change, the heading (or line) the placeholder stands under (or on), placeholder text
+    ([("needs_assessment.student_group_gaps", [])],
+     "[Heading 3] Achievement gaps between student groups", "[MISSING: "),
+    ([("needs_assessment.prioritized_needs", [])], "[Heading 3] Prioritized needs",
+     "[MISSING: needs assessment: its prioritized needs"),
+    ([("needs_assessment.root_causes", []), ("objectives", lambda d: [
+        {**o, "root_causes": []} for o in d["objectives"]])], "[Heading 3] Root causes",
+     "[MISSING: needs assessment: its root causes"),
+    ([("needs_assessment.data_findings", [])], "[Heading 3] What the data show",
+     "[MISSING: needs assessment: its findings"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("changes", "heading", "text"), NEEDS, ids=[n[1] for n in NEEDS])
+def test_needs_assessment_parts_stand_in_their_sub_sections(
+    changes: list[Change], heading: str, text: str
+) -> None:
+    lines = _documents(changes)["improvement-plan"]
+    assert _after(lines, heading, text), lines
+    data_analysis = lines.index("[Heading 2] Data Analysis")
+    assert "[MISSING" not in lines[data_analysis + 1]  # not under "Data Analysis" as well
+
+
+def test_a_missing_completion_date_stands_on_its_line() -> None:
+    lines = _documents([_without("needs_assessment.completed_on")])["improvement-plan"]
+    completed = [line for line in lines if line.startswith("Needs assessment completed: ")]
+    assert completed == [
+        "Needs assessment completed: [MISSING: needs assessment: the date it was completed"
+        " — required by ESSA-4]"
+    ], lines

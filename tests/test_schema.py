@@ -74,6 +74,7 @@ def test_top_level_sections_are_the_domains() -> None:
         "outcomes",
         "action_plan",
         "roadmap",
+        "school_council",
     }
     assert plan_schema()["required"] == ["organization", "plan"]
 

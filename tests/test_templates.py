@@ -97,7 +97,7 @@ def _two_p_tags(document: DocxDocument) -> None:
 
 
 def _unknown_variable(document: DocxDocument) -> None:
-    _retype(_paragraph(document, "{{ organization.name }}"), "{{ school.name }}")
+    _retype(_paragraph(document, "{{ organization.name }}"), "{{ campus.name }}")
 
 
 def _header_typo(document: DocxDocument) -> None:
@@ -173,7 +173,7 @@ BROKEN: list[tuple[str, Callable[[DocxDocument], None], str, str, str | None]] =
         "unknown variable",
         _unknown_variable,
         "body, paragraph 2",
-        "the plan has no 'school'",
+        "the plan has no 'campus'",
         "available: action_plan",
     ),
     (

@@ -291,7 +291,7 @@ def test_extra_columns_and_sheets_are_warnings_not_errors(minimal_xlsx: Path) ->
     assert result.stderr.splitlines() == [
         f"Warning: {minimal_xlsx} › Scratch: this sheet is not part of a plan workbook; it is "
         f"ignored (the plan's sheets are: {', '.join(t.sheet for t in plan_layout().sheets)})",
-        f"Warning: {minimal_xlsx} › Plan › row 41 › Organization: Mascot (C41): this field is "
+        f"Warning: {minimal_xlsx} › Plan › row 55 › Organization: Mascot (C55): this field is "
         "not part of the plan; it is ignored (keep the Section and Field texts as they are)",
         f"Warning: {minimal_xlsx} › Benchmarks › row 1 › Notes (J1): this column is not part of "
         "the plan; it is ignored (the sheet's columns are: ID, Initiative, Type, Description, "

@@ -248,6 +248,14 @@ def _set_cell(cell: _Cell, text: str, style: str = "Table Text") -> None:
     paragraph.add_run(text)
 
 
+def unbroken(text: str) -> str:
+    """A cell's template text printed through the `nobreak` filter: its dates and school
+    years stay on one line however narrow the column (Word cells cannot be set not to wrap)."""
+    if "{{" not in text and "{%" not in text:
+        return text
+    return f"{{% filter nobreak %}}{text}{{% endfilter %}}"
+
+
 def _repeat_header(row: object) -> None:
     tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
     header = OxmlElement("w:tblHeader")
@@ -285,7 +293,7 @@ def table(
         table.add_row().cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
     row = table.add_row()
     for cell, text in zip(row.cells, cells, strict=True):
-        _set_cell(cell, text)
+        _set_cell(cell, unbroken(text))
     if loop:
         table.add_row().cells[0].paragraphs[0].add_run("{%tr endfor %}")
     _widths(table, widths, text_width(doc.sections[-1]))
@@ -315,7 +323,7 @@ def facts(
         row = table.add_row()
         _set_cell(row.cells[0], label, "Table Label")
         _shade(row.cells[0], BAND_FILL)
-        _set_cell(row.cells[1], value)
+        _set_cell(row.cells[1], unbroken(value))
         if condition:
             table.add_row().cells[0].paragraphs[0].add_run("{%tr endif %}")
     _widths(table, widths, text_width(doc.sections[-1]))

@@ -15,6 +15,7 @@ from docx.document import Document
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import docxbuild as d
+from council_section import council_section
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "{{ organization.name }}  ·  {{ document.title }}"
@@ -26,6 +27,22 @@ FOOTER = (
 AUTHOR = "{{ organization.name }}"
 NONE = "—"
 FIELDS_OF_PHASE = ("done", "engagement", "still_to_do", "by_when", "responsible")
+NEEDS_PARTS_MISSING = (
+    "("
+    + " + ".join(
+        f"missing.needs_{part}"
+        for part in (
+            "completed_on",
+            "student_group_gaps",
+            "data_findings",
+            "root_causes",
+            "resource_inequities",
+            "prioritized_needs",
+        )
+    )
+    + ")"
+)
+"""Every placeholder of the needs assessment's parts, each shown in its own sub-section."""
 
 
 DRAFT_HEADER = "DRAFT: NOT FOR SUBMISSION · {{ document.draft_note }}"
@@ -47,10 +64,20 @@ def _title_block(doc: Document, title: str, subtitle: str, line: str) -> None:
 
 
 def _bullets(
-    doc: Document, heading: str, items: str, text: str, condition: str, style: str = "List Bullet"
+    doc: Document,
+    heading: str,
+    items: str,
+    text: str,
+    condition: str,
+    style: str = "List Bullet",
+    missing: str | None = None,
 ) -> None:
-    d.tag(doc, f"if {condition}")
+    """A sub-section listing `items`, shown when `condition` holds; with `missing` (a list of
+    placeholders), also when it has any, under the heading."""
+    d.tag(doc, f"if {condition}" + (f" or {missing}" if missing else ""))
     d.para(doc, heading, style="Heading 3")
+    if missing:
+        d.placeholders(doc, missing)
     d.tag(doc, f"for item in {items}")
     d.para(doc, text, style=style)
     d.tag(doc, "endfor")
@@ -157,16 +184,20 @@ def improvement_plan() -> Document:
     d.tag(doc, "endif")
     d.tag(doc, "if needs_assessment or missing.needs_assessment")
     d.para(doc, "Data Analysis", style="Heading 2")
-    d.placeholders(doc, "missing.needs_assessment")
+    # The placeholders of the needs assessment's parts stand in their own sub-sections.
+    d.placeholders(doc, f"missing.needs_assessment if m not in {NEEDS_PARTS_MISSING}")
     d.tag(doc, "endif")
     d.tag(doc, "if needs_assessment")
     na = "needs_assessment"
     d.para(doc, f"{{{{ {na}.summary }}}}")
-    d.tag(doc, f"if {na}.completed_on")
-    d.labelled(doc, "Needs assessment completed", f"{{{{ {na}.completed_on }}}}")
+    d.tag(doc, f"if {na}.completed_on or missing.needs_completed_on")
+    completed = d.labelled(doc, "Needs assessment completed", f"{{{{ {na}.completed_on or '' }}}}")
+    d.inline_placeholders(completed, "missing.needs_completed_on", f"{na}.completed_on")
     d.tag(doc, "endif")
-    d.tag(doc, f"if {na}.student_group_gaps")
+    d.tag(doc, f"if {na}.student_group_gaps or missing.needs_student_group_gaps")
     d.para(doc, "Achievement gaps between student groups", style="Heading 3")
+    d.placeholders(doc, "missing.needs_student_group_gaps")
+    d.tag(doc, f"if {na}.student_group_gaps")
     d.table(
         doc,
         [
@@ -196,8 +227,11 @@ def improvement_plan() -> Document:
     d.labelled(doc, "{{ g.student_group_label }}, {{ g.subject_label }}", "{{ g.note }}")
     d.tag(doc, "endfor")
     d.tag(doc, "endif")
-    d.tag(doc, f"if {na}.data_findings")
+    d.tag(doc, "endif")
+    d.tag(doc, f"if {na}.data_findings or missing.needs_data_findings")
     d.para(doc, "What the data show", style="Heading 3")
+    d.placeholders(doc, "missing.needs_data_findings")
+    d.tag(doc, f"if {na}.data_findings")
     d.table(
         doc,
         ["Data", "Finding", "Source"],
@@ -205,6 +239,7 @@ def improvement_plan() -> Document:
         [1.1, 4.0, 1.6],
         loop=f"f in {na}.data_findings",
     )
+    d.tag(doc, "endif")
     d.tag(doc, "endif")
     _bullets(doc, "Strengths", f"{na}.strengths", "{{ item }}", f"{na}.strengths")
     _bullets(doc, "Challenges", f"{na}.challenges", "{{ item }}", f"{na}.challenges")
@@ -214,6 +249,7 @@ def improvement_plan() -> Document:
         f"{na}.root_causes",
         "{{ item.id }}: {{ item.description }}",
         f"{na}.root_causes",
+        missing="missing.needs_root_causes",
     )
     _bullets(
         doc,
@@ -224,6 +260,7 @@ def improvement_plan() -> Document:
         "{% if item.addressed_by %} Addressed by initiative{% if item.addressed_by|length > 1 %}s"
         "{% endif %} {{ item.addressed_by|join_and }}.{% endif %}",
         f"{na}.resource_inequities",
+        missing="missing.needs_resource_inequities",
     )
     _bullets(
         doc,
@@ -232,6 +269,7 @@ def improvement_plan() -> Document:
         "{{ item }}",
         f"{na}.prioritized_needs",
         style="List Number",
+        missing="missing.needs_prioritized_needs",
     )
     d.tag(doc, "endif")
     d.tag(doc, "if theory_of_action or missing.theory_of_action")
@@ -469,7 +507,7 @@ def improvement_plan() -> Document:
             "{{ e.method }}",
             "{{ e.summary }}",
         ],
-        [1.0, 1.5, 1.3, 3.0],
+        [1.3, 1.45, 1.2, 2.85],
         loop="e in plan.stakeholder_engagement",
     )
     d.tag(doc, "endif")
@@ -492,6 +530,7 @@ def improvement_plan() -> Document:
     d.tag(doc, "endif")
     d.placeholders(doc, "missing.monitoring")
     d.tag(doc, "endif")
+    council_section(d, doc)
     _signatures(doc)
     _corrective_actions(doc)
     _crosswalk(doc)
@@ -703,7 +742,7 @@ def _corrective_actions(doc: Document) -> None:
             d.value_or_dash("c.due", "c.missing_at.due"),
             d.value_or_dash("c.verification", "c.missing_at.verification"),
         ],
-        [2.0, 1.5, 2.1, 1.2, 1.05, 1.05, 1.7],
+        [1.8, 1.4, 1.9, 1.1, 1.4, 1.4, 1.6],
         loop="c in plan.corrective_actions",
     )
     d.cell_placeholders(actions, 0, "c.missing_rest")
@@ -855,7 +894,7 @@ def roadmap() -> Document:
             d.value_or_dash("p.by_when", "p.missing_at.by_when"),
             d.value_or_dash("p.responsible", "p.missing_at.responsible"),
         ],
-        [2.1, 1.9, 1.9, 1.9, 1.1, 1.5],
+        [2.0, 1.85, 1.85, 1.85, 1.45, 1.4],
         loop="p in roadmap.phases",
     )
     phase_cell = table.rows[2].cells[0]

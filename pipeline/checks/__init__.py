@@ -14,6 +14,7 @@ One module per rule family registers its rules (`rules.py` says what a rule is):
 - `goals.py` SMART: an objective's goal statement, where it states a measured target
 - `action_plan.py` AP: the annual action plan
 - `roadmap.py` R: the continuous-improvement roadmap
+- `council.py` SC: the school council's plan (M.G.L. c.71 §59C)
 - `essa.py` ESSA: CSI, TSI and ATSI plans (ESEA §1111(d))
 - `idea.py` IDEA: special-education improvement and corrective action plans
 
@@ -26,6 +27,7 @@ Imports the foundation, `pipeline.model` and `pipeline.inputs`.
 
 from pipeline.checks import (  # noqa: F401  (imported to register their rules)
     action_plan,
+    council,
     essa,
     goals,
     idea,

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.checks.hints import workbook_hint
 from pipeline.checks.profiles import applicable, ordered, plan_profiles
-from pipeline.checks.rules import REGISTRY, Case, Rule, ordered_rules
+from pipeline.checks.rules import REGISTRY, Case, Issue, Rule, ordered_rules
 from pipeline.errors import DataPath, Problem, Severity, json_path
 from pipeline.inputs.integrity import check_references
 from pipeline.inputs.read import read_inputs
@@ -165,8 +166,14 @@ class PlanCheck:
         return "Partly met" if present else "Not met"
 
 
-def reading_hint(problem: Problem) -> str:
+def reading_hint(problem: Problem, source: Source | None = None) -> str:
     """A problem's hint; where reading gave none, how to fix it in the input's own terms."""
+    if _workbook(source):
+        hint = problem.hint or (
+            "correct the cell as the message says (its column's header note and dropdown "
+            "list show what it takes)"
+        )
+        return workbook_hint(hint, None, location=problem.location)
     if problem.hint:
         return problem.hint
     if problem.location.startswith("$"):
@@ -178,6 +185,23 @@ def reading_hint(problem: Problem) -> str:
         f"correct the cell at {problem.location} as the message says (the column's header "
         "note and its dropdown list show what it takes)"
     )
+
+
+def _workbook(source: Source | None) -> bool:
+    """Whether hints speak of sheets and columns: the input is a workbook (whose places
+    include the cells of fields left empty)."""
+    return source is not None and source.locates_missing
+
+
+def _finding(rule: Rule, severity: Severity, issue: Issue, source: Source | None) -> Finding:
+    """A rule's issue as a finding, located and with its hint in the input's own terms."""
+    location = source.locate(issue.path) if source is not None else json_path(issue.path)
+    anchor = issue.anchor if issue.anchor is not None else issue.path
+    if _workbook(source):
+        hint = workbook_hint(issue.hint, issue.path, anchor, location)
+    else:
+        hint = issue.hint or f"correct {location} as the message says"
+    return Finding(rule, severity, location, issue.message, hint, issue.path, issue.missing, anchor)
 
 
 def _present(data: Any, path: DataPath) -> bool:
@@ -213,26 +237,14 @@ def check_plan(
     chosen = ordered(profiles) if profiles else plan_profiles(plan)
     applied = applicable(chosen)
     case = Case(plan, frozenset(chosen))
-    locate = source.locate if source is not None else json_path
     findings = []
     for rule in ordered_rules():
         if rule.id not in applied or rule.check is None:
             continue
         for issue in rule.check(case):
-            findings.append(
-                Finding(
-                    rule,
-                    applied[rule.id],
-                    locate(issue.path),
-                    issue.message,
-                    issue.hint,
-                    issue.path,
-                    issue.missing,
-                    issue.anchor if issue.anchor is not None else issue.path,
-                )
-            )
+            findings.append(_finding(rule, applied[rule.id], issue, source))
     findings += [
-        Finding(REGISTRY["INPUT-1"], p.severity, p.location, p.message, reading_hint(p))
+        Finding(REGISTRY["INPUT-1"], p.severity, p.location, p.message, reading_hint(p, source))
         for p in problems
     ]
     name = source.name if source is not None else "plan"
@@ -273,19 +285,7 @@ def _absent_sections(source: Source, profiles: Sequence[Profile] | None) -> list
     for key in absent:
         rule = REGISTRY[_SECTION_RULES[key]]
         if rule.id in applied and rule.check is not None:
-            for issue in rule.check(case):
-                findings.append(
-                    Finding(
-                        rule,
-                        applied[rule.id],
-                        source.locate(issue.path),
-                        issue.message,
-                        issue.hint,
-                        issue.path,
-                        issue.missing,
-                        issue.path,
-                    )
-                )
+            findings += [_finding(rule, applied[rule.id], i, source) for i in rule.check(case)]
     return findings
 
 
@@ -328,7 +328,7 @@ def invalid(
             problem.severity,  # a warning of reading stays a warning, as `validate` says
             problem.location,
             problem.message,
-            reading_hint(problem),
+            reading_hint(problem, source),
         )
         for problem in problems
     ]

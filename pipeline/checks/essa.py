@@ -143,7 +143,7 @@ def indicators(case: Case) -> Iterator[Issue]:
     if absent:
         names = ", ".join(subject.label.lower() for subject in absent)
         yield Issue(
-            ("needs_assessment", "student_group_gaps") if needs else ("needs_assessment",),
+            ("needs_assessment", "student_group_gaps"),
             f"the data analysis does not consider these accountability indicators: {names}",
             "add a student-group gap, data finding or outcome for each",
         )
@@ -218,7 +218,7 @@ def evidence(case: Case) -> Iterator[Issue]:
             yield Issue(
                 (*path, "evidence"),
                 f"initiative {initiative.id} states no evidence tier",
-                'add "evidence" with the tier (1–4) and the citation it rests on',
+                'state its evidence: "tier" (1–4) and "citation" (the study or review it rests on)',
                 missing=f"evidence tier and citation for initiative {initiative.id}",
                 anchor=path,
             )
@@ -256,10 +256,10 @@ def resource_inequities(case: Case) -> Iterator[Issue]:
     needs = case.plan.needs_assessment
     if needs is None or not needs.resource_inequities:
         yield Issue(
-            ("needs_assessment", "resource_inequities") if needs else ("needs_assessment",),
+            ("needs_assessment", "resource_inequities"),
             "the plan identifies no resource inequities",
             "review staffing, funding and access to effective teachers and list each "
-            "inequity found under needs_assessment.resource_inequities",
+            "inequity found in needs_assessment.resource_inequities",
             missing="resource inequities",
             anchor=("needs_assessment",),
         )
@@ -302,8 +302,9 @@ def approvals(case: Case) -> Iterator[Issue]:
             yield Issue(
                 ("plan", "approvals"),
                 f"the approval of {who} is not recorded",
-                f"add an approval with role {' or '.join(repr(r.value) for r in accepted)}, "
-                "the approver's name and the date",
+                'add an approval with "role": '
+                + " or ".join(f'"{r.value}"' for r in accepted)
+                + ", the approver's name and the date",
                 missing=f"approval by {who}",
             )
 
@@ -324,7 +325,8 @@ def monitoring(case: Case) -> Iterator[Issue]:
         yield Issue(
             ("plan", "monitoring"),
             "the plan does not say how its implementation is monitored",
-            'add plan.monitoring: frequency, who leads it, how, and "reviewed_by"',
+            'fill in how the plan is monitored: "frequency", "responsible" (who leads it), '
+            '"description" (how) and "reviewed_by"',
             missing="how the plan is monitored",
         )
         return
@@ -338,8 +340,9 @@ def monitoring(case: Case) -> Iterator[Issue]:
             yield Issue(
                 ("plan", "monitoring", "reviewed_by"),
                 f"the plan does not say that {who} reviews its progress",
-                f"add {' or '.join(repr(r.value) for r in accepted)} to "
-                "plan.monitoring.reviewed_by",
+                "include plan.monitoring.reviewed_by: "
+                + " or ".join(f'"{r.value}"' for r in accepted)
+                + " (with any others)",
                 missing=f"progress reviews by {who}",
                 anchor=("plan", "monitoring"),
             )

@@ -40,7 +40,7 @@ def data_analysis(case: Case) -> Iterator[Issue]:
     needs = case.plan.needs_assessment
     if needs is None or all(gap.student_group is not _SWD for gap in needs.student_group_gaps):
         yield Issue(
-            ("needs_assessment", "student_group_gaps") if needs else ("needs_assessment",),
+            ("needs_assessment", "student_group_gaps"),
             "the data analysis shows no results for students with disabilities",
             'add a student-group gap with "student_group": "students_with_disabilities"',
             missing="results of students with disabilities in the data analysis",

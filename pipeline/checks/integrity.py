@@ -71,7 +71,7 @@ def root_causes_addressed(case: Case) -> Iterator[Issue]:
             yield Issue(
                 ("needs_assessment", "root_causes", index),
                 f"no strategic objective addresses root cause {cause.id}",
-                f"list '{cause.id}' in the root_causes of the objective that addresses it",
+                f"list '{cause.id}' in objectives[].root_causes of the objective that addresses it",
             )
 
 

@@ -81,6 +81,7 @@ _SECTIONS: dict[Profile, tuple[str, ...]] = {
     ),
     Profile.ACTION_PLAN: ("action_plan",),
     Profile.ROADMAP: ("roadmap",),
+    Profile.MA_SCHOOL_COUNCIL: ("school_council",),
     Profile.ESSA_CSI: ("plan", "needs_assessment", "objectives", "outcomes"),
     Profile.IDEA: ("plan", "needs_assessment", "objectives", "outcomes"),
 }  # fmt: skip

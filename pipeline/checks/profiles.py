@@ -47,7 +47,10 @@ def profile_rules() -> ProfileRules:
 def plan_profiles(plan: Plan) -> tuple[Profile, ...]:
     """The profiles a plan is checked under, from its own content: its level, the parts it
     has, its ESSA designation, and the profiles it lists."""
-    found = {Profile.DESE_SIP if plan.organization.level is Level.SCHOOL else Profile.DESE_DISTRICT}
+    school = plan.organization.level is Level.SCHOOL
+    found = {Profile.DESE_SIP if school else Profile.DESE_DISTRICT}
+    if school:  # every Massachusetts public school's council plan (M.G.L. c.71 §59C)
+        found.add(Profile.MA_SCHOOL_COUNCIL)
     if plan.action_plan is not None:
         found.add(Profile.ACTION_PLAN)
     if plan.roadmap is not None:

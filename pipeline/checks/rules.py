@@ -101,9 +101,9 @@ class Rule:
         return family, "SMART".find(letter) if letter else -1, int(number)
 
 
-FAMILIES = ("INPUT", "INT", "MA", "TOA", "SMART", "AP", "R", "ESSA", "IDEA")
+FAMILIES = ("INPUT", "INT", "MA", "TOA", "SMART", "AP", "R", "SC", "ESSA", "IDEA")
 """Rule families in report order: the input itself, then the multi-year plan, the action plan,
-the roadmap, then the federal requirements."""
+the roadmap, the school council's plan (M.G.L. c.71 §59C), then the federal requirements."""
 
 REGISTRY: dict[str, Rule] = {}
 

@@ -81,7 +81,7 @@ def _measured(s: Series) -> Iterator[Issue]:
     for key, value, what, hint in (
         ("metric", s.metric, "metric", 'say what is measured in "metric"'),
         ("baseline", s.baseline, "baseline", 'add "baseline" with its value and school year'),
-        ("final_target", s.final_target, "final target", 'add "final_target": value and date'),
+        ("final_target", s.final_target, "final target", 'add "final_target" (value and date)'),
     ):
         if value is None:
             yield Issue((key,), f"{NAME} has no {what}", hint, missing=f"the {what} of {NAME}")
@@ -201,8 +201,9 @@ def results_focused(case: Case) -> Iterator[Issue]:
                     path,
                     f"{name} measures adult practice, not a result for students: "
                     f"'{metric}': {found.explain()}",
-                    "move this measure to the action plan as an early evidence of change "
-                    "benchmark (type early_evidence) of the initiative it serves, and measure "
+                    "move this measure to action_plan.benchmarks as an early evidence of change "
+                    'benchmark ("type": "early_evidence") of the initiative it serves, and '
+                    "measure "
                     "the students' result here (scores, proficiency, growth, attendance, course "
                     "passing, graduation)",
                 )

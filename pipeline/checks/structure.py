@@ -184,8 +184,8 @@ def professional_development(case: Case) -> Iterator[Issue]:
                 (*path, "professional_development"),
                 f"initiative {initiative.id} has no professional development supporting it",
                 'describe it in "professional_development", or list '
-                f"'{initiative.id}' in the initiatives of an activity in "
-                "supports.professional_development",
+                f"'{initiative.id}' in supports.professional_development[].initiatives of an "
+                "activity",
                 missing=f"professional development for initiative {initiative.id}",
                 anchor=path,
             )
@@ -202,11 +202,10 @@ def induction_mentoring(case: Case) -> Iterator[Issue]:
     """The plan describes its teacher induction and mentoring activities."""
     supports = case.plan.supports
     if supports is None or not supports.induction_mentoring:
-        path = ("supports", "induction_mentoring") if supports else ("supports",)
         yield Issue(
-            path,
+            ("supports", "induction_mentoring"),
             "the plan describes no teacher induction and mentoring activities",
-            "add at least one activity under supports.induction_mentoring",
+            "add at least one activity to supports.induction_mentoring",
             missing="teacher induction and mentoring activities",
             anchor=("supports",),
         )
@@ -264,7 +263,7 @@ def objectives_measured(case: Case) -> Iterator[Issue]:
             yield Issue(
                 ("objectives", index),
                 f"no outcome measures strategic objective {objective.id}",
-                f"add an outcome whose \"objectives\" lists '{objective.id}'",
+                f"list '{objective.id}' in outcomes[].objectives of the outcomes that measure it",
                 missing=f"an outcome measuring objective {objective.id}",
             )
 
@@ -302,9 +301,9 @@ def english_learners(case: Case) -> Iterator[Issue]:
     supports = case.plan.supports
     if supports is None or not supports.english_learners:
         yield Issue(
-            ("supports", "english_learners") if supports else ("supports",),
+            ("supports", "english_learners"),
             "the plan describes no program model for English learners",
-            "add the English learner program (e.g. Sheltered English Immersion) under "
+            "add the English learner program (e.g. Sheltered English Immersion) to "
             "supports.english_learners",
             missing="program models for English learners",
             anchor=("supports",),
@@ -376,7 +375,7 @@ def approval(case: Case) -> Iterator[Issue]:
         yield Issue(
             ("plan", "approvals"),
             f"the {needed.label.lower()}'s approval is not recorded",
-            f"add an approval with role '{needed.value}', name and date once it is given",
+            f'add an approval with "role": "{needed.value}", name and date once it is given',
             missing=f"approval by the {needed.label.lower()}",
         )
 

@@ -4,7 +4,9 @@ show each missing element in place, and the crosswalk of requirements.
 A plan with errors renders as a draft: `document.draft` is true (templates mark every page),
 and each error becomes a placeholder text in the slot nearest to where the element belongs:
 
-- `missing.<section>` for a section of the document (`missing.foundation`, `missing.approvals`);
+- `missing.<section>` for a section of the document (`missing.foundation`, `missing.approvals`),
+  and `missing.needs_<part>` and `missing.<support>` for the sub-sections of the needs
+  assessment and the supports (see places.py);
 - `missing.general` for anything else (and for the errors of a document the plan lacks);
 - `<item>.missing` on objectives, initiatives, outcomes, benchmarks and roadmap phases.
 
@@ -25,10 +27,12 @@ from pipeline.checks.engine import Finding, PlanCheck
 from pipeline.checks.profiles import profiles_of_rule
 from pipeline.checks.rules import ordered_rules
 from pipeline.documents.places import (
+    NEEDS_SLOTS,
     SUPPORTS,
     add_slots,
     item_place,
     missing_phase,
+    needs_slot,
     place,
     readable,
     support_slot,
@@ -50,6 +54,7 @@ SECTIONS = (
     "corrective_actions",
     "action_plan",
     "roadmap",
+    "school_council",
 )
 """The section slots, `missing.<name>` in the context."""
 
@@ -94,7 +99,7 @@ def document_draft(context: dict[str, Any], document: str, check: PlanCheck) -> 
     The plan's part of `context` is shared by its documents, and each document shows its own
     placeholders, so a document that places some on items gets its own copy of the context.
     """
-    missing: dict[str, list[str]] = {name: [] for name in (*SECTIONS, *SUPPORTS)}
+    missing: dict[str, list[str]] = {name: [] for name in (*SECTIONS, *SUPPORTS, *NEEDS_SLOTS)}
     on_items: list[tuple[tuple[str | int, ...], str | None, str]] = []
     phases: list[tuple[str | None, str]] = []
     rendered = check.documents()
@@ -114,6 +119,9 @@ def document_draft(context: dict[str, Any], document: str, check: PlanCheck) -> 
         elif own and support_slot(finding.rule.id, path):
             missing[str(support_slot(finding.rule.id, path))].append(text)
             missing["supports"].append(text)
+        elif own and needs_slot(context, path):
+            missing[str(needs_slot(context, path))].append(text)
+            missing["needs_assessment"].append(text)
         else:
             missing[_section(anchor) if own else "general"].append(text)
     if on_items or phases:

@@ -8,11 +8,13 @@ ordinals and lists written out as people write them.
     {{ r.amount|dollars }}              $85,000
     {{ 3|ordinal }}                     3rd
     {{ o.also_serves|join_and }}        SO2, SO3 and SO4
+    {{ s.timeline|nobreak }}            Sep 15, 2025 – Jun 5, 2026, each date kept on one line
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -82,6 +84,24 @@ def join_and(values: Iterable[Any], separator: str = ", ", last: str = " and ") 
     return separator.join(items[:-1]) + last + items[-1]
 
 
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}}), (\d{{4}})\b")
+_SCHOOL_YEAR = re.compile(r"\b((?:19|20)\d\d)-(\d\d)\b")
+NBSP, NB_HYPHEN = "\u00a0", "\u2011"
+
+
+def nobreak(value: Any) -> str:
+    """Text whose dates (June 30, 2026; Jun 30, 2026) and school years (2024-25) a line
+    cannot break: no-break spaces in the dates, a non-breaking hyphen in the school years.
+    The table templates print each cell through it: narrow cells wrap between words, never
+    inside a date."""
+    text = _DAY.sub(lambda m: f"{m[1]}{NBSP}{m[2]},{NBSP}{m[3]}", str(value))
+    return _SCHOOL_YEAR.sub(lambda m: f"{m[1]}{NB_HYPHEN}{m[2]}", text)
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "date": date,
     "percent": percent,
@@ -90,6 +110,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "dollars": dollars,
     "ordinal": ordinal,
     "join_and": join_and,
+    "nobreak": nobreak,
 }
 
 

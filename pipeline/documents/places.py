@@ -10,7 +10,9 @@ anchor (the item it belongs to), read against the context's own structure:
   `resources` in the action plan); its `missing_rest` list for the rest; its `missing` list
   holds both (for a template that prints an item's placeholders in one place);
 - `missing.<section>` for a section; for the supports also `missing.<sub-section>`
-  (`induction_mentoring`, `english_learners`, `professional_development`);
+  (`induction_mentoring`, `english_learners`, `professional_development`), and for the
+  needs assessment also `missing.needs_<part>` (`needs_completed_on`,
+  `needs_student_group_gaps`, `needs_prioritized_needs`, …);
 - a roadmap phase the plan lacks becomes a row of its own, in the roadmap's order (its
   placeholder stays in `missing.roadmap` too).
 """
@@ -51,6 +53,18 @@ SUPPORTS = ("professional_development", "induction_mentoring", "english_learners
 """The supports' sub-sections, each a `missing.<name>` slot under its own heading."""
 
 _SUPPORT_RULES = {"MA-8": "induction_mentoring", "MA-12": "english_learners"}
+
+NEEDS_PARTS = (
+    "completed_on",
+    "student_group_gaps",
+    "data_findings",
+    "root_causes",
+    "resource_inequities",
+    "prioritized_needs",
+)
+"""The needs assessment's parts the improvement plan shows under a heading or on a line of
+their own; the slot of each is `missing.needs_<part>`."""
+NEEDS_SLOTS = tuple(f"needs_{part}" for part in NEEDS_PARTS)
 
 
 def _keys(path: DataPath) -> tuple[str, tuple[str | int, ...]] | None:
@@ -140,6 +154,14 @@ def support_slot(rule: str, path: DataPath) -> str | None:
     if len(path) > 1 and path[0] == "supports" and path[1] in SUPPORTS:
         return str(path[1])
     return _SUPPORT_RULES.get(rule) if path[:1] == ("supports",) else None
+
+
+def needs_slot(context: dict[str, Any], path: DataPath) -> str | None:
+    """The needs assessment's sub-section (or line) a finding belongs under: its part's
+    `missing.needs_<part>` slot, when the plan has a needs assessment to show it in."""
+    if len(path) > 1 and path[0] == "needs_assessment" and path[1] in NEEDS_PARTS:
+        return f"needs_{path[1]}" if context.get("needs_assessment") else None
+    return None
 
 
 _PHASE = re.compile(r"^the phase '(.+)'$")

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
+from pipeline.model.council import SchoolCouncil
 from pipeline.model.fields import (
     Amount,
     EvidenceTier,
@@ -399,3 +400,6 @@ class Plan(Record):
         None, description="The annual action plan: benchmarks and resources."
     )
     roadmap: Roadmap | None = Field(None, description="The continuous-improvement roadmap.")
+    school_council: SchoolCouncil | None = Field(
+        None, description="The school council and its plan's elements (M.G.L. c.71 §59C)."
+    )

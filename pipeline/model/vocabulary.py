@@ -33,12 +33,23 @@ class EssaDesignation(Labeled):
 class Profile(Labeled):
     DESE_SIP = "dese-sip"
     DESE_DISTRICT = "dese-district"
+    MA_SCHOOL_COUNCIL = "ma-school-council"
     ACTION_PLAN = "action-plan"
     ROADMAP = "roadmap"
     ESSA_CSI = "essa-csi"
     ESSA_TSI = "essa-tsi"
     ESSA_ATSI = "essa-atsi"
     IDEA = "idea"
+
+
+class CouncilRole(Labeled):
+    """Who sits on a school council (M.G.L. c.71 §59C)."""
+
+    PRINCIPAL = "principal"
+    PARENT = "parent"
+    TEACHER = "teacher"
+    COMMUNITY = "community"
+    STUDENT = "student"
 
 
 class StudentGroup(Labeled):
@@ -189,12 +200,20 @@ _LABELS: dict[str, dict[str, str]] = {
     "Profile": {
         "dese-sip": "DESE school improvement plan",
         "dese-district": "DESE district plan",
+        "ma-school-council": "School council plan (M.G.L. c.71 §59C)",
         "action-plan": "Annual action plan",
         "roadmap": "Continuous improvement roadmap",
         "essa-csi": "ESSA comprehensive support (CSI)",
         "essa-tsi": "ESSA targeted support (TSI)",
         "essa-atsi": "ESSA additional targeted support (ATSI)",
         "idea": "IDEA improvement plan",
+    },
+    "CouncilRole": {
+        "principal": "Principal (co-chair)",
+        "parent": "Parent",
+        "teacher": "Teacher",
+        "community": "Community member (non-school)",
+        "student": "Student",
     },
     "StudentGroup": {
         "all_students": "All students",

@@ -27,6 +27,7 @@ FAMILY_NAMES = {
     "SMART": "SMART outcomes",
     "AP": "Annual action plan",
     "R": "Continuous-improvement roadmap",
+    "SC": "Massachusetts school council plan (M.G.L. c.71 §59C)",
     "ESSA": "ESSA school improvement (CSI, TSI, ATSI)",
     "IDEA": "IDEA improvement and corrective action",
 }

@@ -39,6 +39,10 @@ class RecordPlace:
     row: int | None
     spots: list[Spot] = field(default_factory=list)
 
+    def holds(self, rest: DataPath) -> bool:
+        """Whether `rest` is the record itself or one of its fields."""
+        return not rest or any(spot.matches(rest) for spot in self.spots)
+
     def where(self, rest: DataPath) -> str:
         spot = next((s for s in self.spots if s.matches(rest)), None) if rest else None
         if spot is None:
@@ -63,7 +67,19 @@ class Places:
         for end in range(len(path), -1, -1):
             prefix = path[:end]
             if prefix in self.records:
-                return self.records[prefix].where(path[end:])
+                record = self.records[prefix]
+                if not record.holds(path[end:]) and (sheet := self._sheet_below(path)):
+                    return sheet  # a section all on one list's sheet: the roadmap
+                return record.where(path[end:])
             if prefix in self.lists:
                 return self.lists[prefix]
-        return "workbook"
+        return self._sheet_below(path) or "workbook"
+
+    def _sheet_below(self, path: DataPath) -> str | None:
+        """The one sheet holding the lists under `path` (none, or several: None)."""
+        sheets = {
+            sheet
+            for key, sheet in self.lists.items()
+            if len(key) > len(path) and key[: len(path)] == path
+        }
+        return sheets.pop() if len(sheets) == 1 else None
