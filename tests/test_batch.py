@@ -186,7 +186,7 @@ def test_a_killed_build_never_leaves_a_broken_document(tmp_path: Path) -> None:
         "2",
         "--force",
     ]
-    for delay in (0.4, 0.8, 1.2, 1.6):
+    for delay in (0.5, 0.9, 1.3):
         # Its own process group: the kill takes its worker processes along (they would wait
         # for work forever), as a SIGKILL of a whole job (a CI timeout, the OOM killer) does.
         process = subprocess.Popen(

@@ -71,7 +71,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     with _locked(root / "page-flow.lock"):
         if not (out / "folders.txt").exists():
             shutil.rmtree(out, ignore_errors=True)
-            report = build(EXAMPLES, BuildOptions(out=out, pdf=True, jobs=2, force=True))
+            report = build(EXAMPLES, BuildOptions(out=out, pdf=True, jobs=1, force=True))
             lines = []
             for result in report.results:
                 assert result.ok and result.folder is not None, result.problems

@@ -58,11 +58,21 @@ def first(inputs: Path) -> tuple[Path, BuildReport]:
     return out, build([inputs], BuildOptions(out=out, pdf=True, jobs=2))
 
 
+SECOND = [INPUTS[0], MINIMAL]
+"""What the second build converts again (a school with every document, and the minimal plan):
+enough to show the bytes repeat, at half the conversions."""
+
+
 @pytest.fixture(scope="session")
-def second(inputs: Path, first: Any) -> Path:
-    out = inputs.parent / "second"
-    report = build([inputs], BuildOptions(out=out, pdf=True, jobs=2))
-    assert report.count(Status.BUILT) == len(SOURCES)
+def second_inputs(inputs: Path) -> Path:
+    return _inputs(inputs.parent / "second-inputs", SECOND)
+
+
+@pytest.fixture(scope="session")
+def second(second_inputs: Path, first: Any) -> Path:
+    out = second_inputs.parent / "second"
+    report = build([second_inputs], BuildOptions(out=out, pdf=True, jobs=1))
+    assert report.count(Status.BUILT) == len(SECOND)
     return out
 
 
@@ -71,7 +81,7 @@ def pdf_a(inputs: Path, first: tuple[Path, BuildReport]) -> tuple[Path, BuildRep
     """The first build's folder, copied, rebuilt with --pdf-a for one plan."""
     out = inputs.parent / "pdf-a"
     shutil.copytree(first[0], out)
-    return out, build([inputs / INPUTS[0].name], BuildOptions(out=out, pdf_a=True, jobs=2))
+    return out, build([inputs / INPUTS[0].name], BuildOptions(out=out, pdf_a=True, jobs=1))
 
 
 @pytest.fixture(scope="session")
@@ -294,14 +304,14 @@ def test_only_the_intended_fonts_are_embedded(first: tuple[Path, BuildReport]) -
 
 
 def test_two_builds_give_byte_identical_pdfs(first: tuple[Path, BuildReport], second: Path) -> None:
-    pdfs = sorted(path.relative_to(first[0]) for path in first[0].glob("*/*.pdf"))
-    assert pdfs == sorted(path.relative_to(second) for path in second.glob("*/*.pdf"))
+    pdfs = sorted(path.relative_to(second) for path in second.glob("*/*.pdf"))
+    assert len(pdfs) >= 2 * 3  # every document and the packet of two plans
     for relative in pdfs:
         assert (first[0] / relative).read_bytes() == (second / relative).read_bytes(), relative
 
 
 def test_the_manifest_records_the_pdfs_and_a_missing_one_is_rebuilt(
-    inputs: Path, second: Path
+    second_inputs: Path, second: Path
 ) -> None:
     manifest = Manifest.load(second)
     for entry in manifest.entries.values():
@@ -311,12 +321,12 @@ def test_the_manifest_records_the_pdfs_and_a_missing_one_is_rebuilt(
             for name in entry.outputs
             if name.endswith(".pdf") and name != PACKET
         }
-    again = build([inputs], BuildOptions(out=second, pdf=True, jobs=2))
-    assert again.count(Status.UNCHANGED) == len(SOURCES)
+    again = build([second_inputs], BuildOptions(out=second, pdf=True, jobs=1))
+    assert again.count(Status.UNCHANGED) == len(SECOND)
     gone = next(second.glob("*/roadmap.pdf"))
     before = gone.read_bytes()
     gone.unlink()
-    rebuilt = build([inputs], BuildOptions(out=second, pdf=True, jobs=2))
+    rebuilt = build([second_inputs], BuildOptions(out=second, pdf=True, jobs=1))
     assert [r.reasons for r in rebuilt.results if r.status is Status.BUILT] == [
         ["documents missing or changed"]
     ]
