@@ -774,6 +774,30 @@ def _crosswalk(doc: Document) -> None:
     )
 
 
+def _steps_this_year(doc: Document) -> None:
+    """In the annual action plan, the initiative's action steps of its school year (the
+    multi-year timeline of the improvement plan, this year's part)."""
+    d.tag(doc, "if i.steps_this_year")
+    heading = d.para(doc, "Action steps for {{ action_plan.school_year }}", bold=True)
+    heading.paragraph_format.space_before = d.Pt(8)
+    heading.paragraph_format.keep_with_next = True
+    steps = d.table(
+        doc,
+        ["Action step", "Person(s) responsible", "Timeline", "Evidence of effectiveness", "Status"],
+        [
+            "{{ s.description }}{% if s.schools %} ({{ s.schools|join(', ') }}){% endif %}",
+            "{{ s.responsible or '" + NONE + "' }}",
+            "{{ s.timeline or '" + NONE + "' }}",
+            "{{ s.evidence or '" + NONE + "' }}",
+            "{{ s.status_label }}",
+        ],
+        [3.6, 1.6, 1.5, 2.5, 1.1],
+        loop="s in i.steps_this_year",
+    )
+    d.rows_kept_whole(steps)
+    d.tag(doc, "endif")
+
+
 def action_plan() -> Document:
     doc = d.create(landscape=True)
     _title_block(
@@ -820,6 +844,7 @@ def action_plan() -> Document:
     for column, field in ((1, "description"), (2, "responsible"), (3, "timeline"), (4, "evidence")):
         d.cell_placeholders(benchmarks, column, f"b.missing_at.{field}", f"b.{field}")
     d.tag(doc, "endif")
+    _steps_this_year(doc)
     d.tag(doc, "if i.resources or i.missing_at.resources")
     resources = d.para(doc, "Resources supporting this initiative", bold=True)
     resources.paragraph_format.space_before = d.Pt(8)

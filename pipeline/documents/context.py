@@ -249,6 +249,11 @@ def _enrich_objectives(plan: Plan, context: Context) -> None:
                 evidence["tier_label"] = EVIDENCE_TIERS[evidence["tier"]]
             _theory(initiative["theory_of_action"])
             _enrich_steps(initiative_model, initiative)
+            # The annual action plan is the current year's detail of the multi-year steps.
+            year = plan.action_plan.school_year if plan.action_plan else None
+            initiative["steps_this_year"] = [
+                s for s in initiative["steps"] if s["school_year"] == year
+            ]
 
 
 def _school_year_span(plan: Plan) -> str:
