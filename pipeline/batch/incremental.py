@@ -23,6 +23,7 @@ from pipeline.batch.manifest import (
     input_key,
     input_path,
     remove_plan_folder,
+    shown_inputs,
 )
 from pipeline.batch.worker import WRITTEN, PlanResult, Rendered, Status
 from pipeline.errors import PipelineError, Problem, errors_in
@@ -444,6 +445,5 @@ class Builder:
         report.warnings = self.warnings
         self.manifest.save(self.options.out)
         failed = [(r.source, r.problems) for r in self.results if r.status is Status.FAILED]
-        built = {key: entry.slug for key, entry in self.manifest.entries.items()}
-        write_index(self.options.out, built, failed)
+        write_index(self.options.out, shown_inputs(self.manifest, self.options.out), failed)
         return report

@@ -131,7 +131,8 @@ class Entry:
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "the record"
-            raise ValueError(f"{where}: {first['msg']}") from None
+            message = str(first["msg"]).removeprefix("Value error, ")  # pydantic's own prefix
+            raise ValueError(f"{where}: {message}") from None
         outputs = {name: Output(**value.model_dump()) for name, value in record.outputs.items()}
         return cls(**{**record.model_dump(), "outputs": outputs})
 
@@ -308,6 +309,17 @@ def input_path(key: str, out: Path) -> Path:
     return Path(os.path.normpath(out.resolve() / key))
 
 
+def shown_inputs(manifest: Manifest, out: Path) -> dict[str, str]:
+    """{the input as a person names it: its path from the working folder when it lies under
+    it, else its absolute path: its plan's folder}, for the dashboard."""
+    here = Path.cwd().resolve()
+    shown = {}
+    for key, entry in manifest.entries.items():
+        path = input_path(key, out)
+        shown[str(path.relative_to(here) if path.is_relative_to(here) else path)] = entry.slug
+    return shown
+
+
 def input_exists(key: str, out: Path) -> bool:
     """Whether the input of `key` is there; when that cannot be told, it is taken to be."""
     try:
@@ -340,8 +352,7 @@ def merge(sources: list[Path], target: Path) -> list[str]:
     incoming = _read_shards(sources, target)  # before the target is touched at all
     with OutputLock(target):
         keys = _merge_locked(incoming, target)
-        entries = Manifest.load(target).entries
-        write_index(target, {key: entry.slug for key, entry in entries.items()})
+        write_index(target, shown_inputs(Manifest.load(target), target))
     return keys
 
 

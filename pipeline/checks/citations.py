@@ -54,10 +54,6 @@ def is_binding(source: str) -> bool:
     return not DESIGN.search(source) and bool(BINDING.search(source))
 
 
-def is_design(source: str) -> bool:
-    return bool(DESIGN.search(source)) or not BINDING.search(source)
-
-
 def binding(citation: str, level: Level | None = None) -> str:
     """The binding sources of `citation`; for a plan of `level`, those that bind that level."""
     kept = [source for source in sources(citation) if is_binding(source)]

@@ -5,14 +5,29 @@ checked at its own place: the plan's, and each objective's and initiative's own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from pipeline.checks.rules import Case, Issue, rule, theories
-from pipeline.errors import Severity
+from pipeline.errors import DataPath, Severity
 
 _WISEXPLORE = "Wisconsin DPI WISExplore, Part 3: Improvement Planning (theory of action)"
 _SECTION = "II. Theory of Action"
 _IF_THEN = re.compile(r"(?is)^\W*if\b.+\bthen\b.+")
+
+
+def _missing_parts(
+    path: DataPath, name: str, parts: Iterable[tuple[str, str | None, str]]
+) -> Iterator[Issue]:
+    """An issue for each (key, value, WORD) part of a theory of action that is not written."""
+    for key, value, what in parts:
+        if value is None:
+            yield Issue(
+                (*path, key),
+                f"{name} has no {what} part",
+                f'fill in "{key}"',
+                missing=f"the {what} part of {name.removeprefix('the ')}",
+                anchor=path,
+            )
 
 
 @rule(
@@ -28,15 +43,8 @@ def if_and_then(case: Case) -> Iterator[Issue]:
     for path, name, theory in theories(case.plan):
         if not any((theory.if_, theory.then, theory.and_, theory.so_that, theory.thereby)):
             continue
-        for key, value, what in (("if", theory.if_, "IF"), ("then", theory.then, "THEN")):
-            if value is None:
-                yield Issue(
-                    (*path, key),
-                    f"{name} has no {what} part",
-                    f'fill in "{key}"',
-                    missing=f"the {what} part of {name.removeprefix('the ')}",
-                    anchor=path,
-                )
+        parts = (("if", theory.if_, "IF"), ("then", theory.then, "THEN"))
+        yield from _missing_parts(path, name, parts)
 
 
 @rule(
@@ -54,18 +62,8 @@ def so_that_thereby(case: Case) -> Iterator[Issue]:
     for path, name, theory in theories(case.plan):
         if theory.if_ is None or theory.then is None or theory.and_ is not None:
             continue
-        for key, value, what in (
-            ("so_that", theory.so_that, "SO THAT"),
-            ("thereby", theory.thereby, "THEREBY"),
-        ):
-            if value is None:
-                yield Issue(
-                    (*path, key),
-                    f"{name} has no {what} part",
-                    f'fill in "{key}"',
-                    missing=f"the {what} part of {name.removeprefix('the ')}",
-                    anchor=path,
-                )
+        parts = (("so_that", theory.so_that, "SO THAT"), ("thereby", theory.thereby, "THEREBY"))
+        yield from _missing_parts(path, name, parts)
 
 
 @rule(
