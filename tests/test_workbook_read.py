@@ -281,8 +281,8 @@ def test_dates(minimal_xlsx: Path, value: Any, number_format: str, warning: str 
 
 def test_extra_columns_and_sheets_are_warnings_not_errors(minimal_xlsx: Path) -> None:
     with Edit(minimal_xlsx) as book:
-        book["Benchmarks"]["J1"] = "Notes"
-        book["Benchmarks"]["J2"] = "check with Pat"
+        book["Benchmarks"]["K1"] = "Notes"
+        book["Benchmarks"]["K2"] = "check with Pat"
         book.book.create_sheet("Scratch")["A1"] = "ideas"
         book["Plan"].append(["Organization", "Mascot", "Owls"])
     result = CliRunner().invoke(cli, ["validate", str(minimal_xlsx)])
@@ -293,9 +293,9 @@ def test_extra_columns_and_sheets_are_warnings_not_errors(minimal_xlsx: Path) ->
         f"ignored (the plan's sheets are: {', '.join(t.sheet for t in plan_layout().sheets)})",
         f"Warning: {minimal_xlsx} › Plan › row 55 › Organization: Mascot (C55): this field is "
         "not part of the plan; it is ignored (keep the Section and Field texts as they are)",
-        f"Warning: {minimal_xlsx} › Benchmarks › row 1 › Notes (J1): this column is not part of "
+        f"Warning: {minimal_xlsx} › Benchmarks › row 1 › Notes (K1): this column is not part of "
         "the plan; it is ignored (the sheet's columns are: ID, Initiative, Type, Description, "
-        "Responsible, Start, Due, Evidence, Status)",
+        "Responsible, Start, Due, Evidence, Status, Carried over from)",
     ]
 
 

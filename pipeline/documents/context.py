@@ -9,7 +9,9 @@ under its own name, so a field added to the model reaches the templates. On top 
 - a few derived values named in `docs/templates.md` (benchmarks and resources under their
   initiative, steps grouped by school year, outcomes under their objectives, measure rows'
   names, phase purposes, gaps, totals, the documents' date);
-- a benchmark's or step's `status_label` is "Not recorded" when the plan records no status.
+- a benchmark's or step's `status_label` is "Not recorded" when the plan records no status;
+  a benchmark's `status` is its status at the latest check-in (else as recorded), and its
+  `carried_note` says the year it was carried over from (empty when it was not).
 
 `pipeline context PLAN --document NAME` prints it as JSON.
 """
@@ -32,6 +34,7 @@ from pipeline.model.documents import Document
 from pipeline.model.outcomes import Baseline, Target
 from pipeline.model.periods import resolve
 from pipeline.model.plan import Initiative, Plan, Resource, StepResource
+from pipeline.model.progress import current_statuses
 from pipeline.model.vocabulary import (
     EVIDENCE_TIERS,
     ApproverRole,
@@ -197,11 +200,19 @@ def _enrich_objectives(plan: Plan, context: Context) -> None:
     resources: dict[str, list[Any]] = defaultdict(list)
     if plan.action_plan:
         action = context["action_plan"]
+        statuses = current_statuses(plan)
         for model, item in zip(plan.action_plan.benchmarks, action["benchmarks"], strict=True):
-            start = f"{short_date(model.start)} – " if model.start else "By "
-            item["timeline"] = start + short_date(model.due)
-            if model.status is None:
-                item["status_label"] = NOT_RECORDED
+            if model.due is None:  # to be set: the draft places its mark in the cell
+                item["timeline"] = f"From {short_date(model.start)}" if model.start else ""
+            else:
+                start = f"{short_date(model.start)} – " if model.start else "By "
+                item["timeline"] = start + short_date(model.due)
+            status = statuses[model.id]  # at the latest check-in, else as recorded
+            item["status"] = status.value if status is not None else None
+            item["status_label"] = status.label if status is not None else NOT_RECORDED
+            item["carried_note"] = (
+                f"Carried over from {model.carried_over_from}" if model.carried_over_from else ""
+            )
             benchmarks[model.initiative].append(item)
         _resource_amounts(plan.action_plan.resources, action["resources"])
         for resource, item in zip(plan.action_plan.resources, action["resources"], strict=True):

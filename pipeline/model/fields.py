@@ -17,6 +17,7 @@ KIND_NAMES = {  # what each kind of id is called in messages
     "outcome": "outcome",
     "benchmark": "benchmark",
     "root_cause": "root cause",
+    "check_in": "check-in",
 }
 
 

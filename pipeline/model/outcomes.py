@@ -42,6 +42,23 @@ class MeasureRow(Record):
     final_target: Target | None = Field(None, description="The target at the end of the plan.")
 
 
+class Result(Record):
+    """A measured value of the outcome (or of one row of its measure table)."""
+
+    date: dt.date = Field(description="When it was measured (YYYY-MM-DD).")
+    value: Measure = Field(description="The value measured, in the outcome's unit.")
+    unit: Unit | None = Field(
+        None, title="Result unit", description="The unit it was reported in, when stated."
+    )
+    measure: Text | None = Field(
+        None,
+        description="The measure-table row it is for (the row's label); empty: the outcome's "
+        "own measure.",
+    )
+    source: Text | None = Field(None, description="Where the value comes from.")
+    note: Text | None = Field(None, description="What the value means, or what is unusual.")
+
+
 class OutcomeMonitoring(Record):
     frequency: Frequency = Field(description="How often progress is checked.")
     owner: Text = Field(description="Who tracks this outcome.")
@@ -76,4 +93,8 @@ class Outcome(Record):
     monitoring: OutcomeMonitoring | None = Field(None, description="How it is tracked.")
     evaluation: Text | None = Field(
         None, description="How the initiatives' effectiveness is evaluated against it."
+    )
+    results: list[Result] = Field(
+        default_factory=list,
+        description="Measured results during the plan, each set against the targets.",
     )

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
+from pipeline.model.action_plan import ActionPlan, Benchmark, Resource
 from pipeline.model.council import SchoolCouncil
 from pipeline.model.fields import (
     Amount,
@@ -34,7 +35,6 @@ from pipeline.model.plan_info import (
     PlanInfo,
 )
 from pipeline.model.vocabulary import (
-    BenchmarkType,
     DataCategory,
     ResourceKind,
     RoadmapPhase,
@@ -42,6 +42,8 @@ from pipeline.model.vocabulary import (
     StudentGroup,
     Subject,
 )
+
+__all__ = ["ActionPlan", "Benchmark", "Resource"]  # re-exported: the action plan has its own module
 
 # ---------------------------------------------------------------------------------------------
 # foundation, needs assessment, theory of action
@@ -297,50 +299,6 @@ class Supports(Record):
     )
     english_learners: list[SupportActivity] = Field(
         default_factory=list, description="Program models and approaches for English learners."
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# action plan
-
-
-class Benchmark(Record):
-    id: Annotated[IdText, Id("benchmark")] = Field(description="Unique id, e.g. 'B1.1.1'.")
-    initiative: Annotated[IdText, Ref("initiative")] = Field(
-        description="Id of the initiative this benchmark serves."
-    )
-    type: BenchmarkType = Field(description="Process, or early evidence of change.")
-    description: Text = Field(description="Who will do what (process) or what change is seen.")
-    responsible: Text = Field(description="Person(s) responsible.")
-    start: dt.date | None = Field(None, description="When the work starts (YYYY-MM-DD).")
-    due: dt.date = Field(description="When it is due (YYYY-MM-DD).")
-    evidence: Text | None = Field(None, description="Evidence of completion or of the change.")
-    status: Status | None = Field(None, description="Status during the year, when recorded.")
-
-
-class Resource(Record):
-    initiative: Annotated[IdText, Ref("initiative")] = Field(
-        description="Id of the initiative the resource supports."
-    )
-    kind: ResourceKind = Field(description="Staff, funding, materials, time or partner.")
-    description: Text = Field(description="What the resource is.")
-    funding_source: Text | None = Field(
-        None, description="Funding source, e.g. 'Title I' or 'ESSA §1003 school improvement'."
-    )
-    amount: Amount | None = Field(None, description="Amount in US dollars.")
-
-
-class ActionPlan(Record):
-    """The annual action plan: implementation benchmarks and resources for one school year."""
-
-    school_year: SchoolYear = Field(description="The school year covered, e.g. '2025-26'.")
-    start: dt.date = Field(description="First day of the school year (YYYY-MM-DD).")
-    end: dt.date = Field(description="Last day of the school year (YYYY-MM-DD).")
-    benchmarks: list[Benchmark] = Field(
-        default_factory=list, description="Process and early-evidence benchmarks."
-    )
-    resources: list[Resource] = Field(
-        default_factory=list, description="Staff and financial resources per initiative."
     )
 
 
