@@ -151,15 +151,7 @@ def _enrich_outcomes(plan: Plan, outcomes: list[dict[str, Any]]) -> None:
             _measure_values(
                 row_model.baseline, row_model.interim_targets, row_model.final_target, row, unit
             )
-            parts = [
-                ("Grades " if "-" in row["grades"] else "Grade ") + row["grades"]
-                if row["grades"]
-                else None,
-                row["subject_label"],
-                row["student_group_label"],
-                row["metric"],
-            ]
-            row["name"] = row["label"] or " · ".join(p for p in parts if p) or model.metric or ""
+            row["name"] = row_model.name or model.metric or ""
 
 
 def _resource_amounts(models: Sequence[Resource | StepResource], items: list[Any]) -> None:

@@ -41,6 +41,23 @@ class MeasureRow(Record):
     )
     final_target: Target | None = Field(None, description="The target at the end of the plan.")
 
+    @property
+    def name(self) -> str:
+        """How documents and results name the row: its label, else its grades, subject, group
+        and metric ('Grade 5 · Science · All students'); empty when it states none of them."""
+        if self.label:
+            return self.label
+        grades = None
+        if self.grades:
+            grades = ("Grades " if "-" in self.grades else "Grade ") + self.grades
+        parts = [
+            grades,
+            self.subject.label if self.subject else None,
+            self.student_group.label if self.student_group else None,
+            self.metric,
+        ]
+        return " · ".join(p for p in parts if p)
+
 
 class Result(Record):
     """A measured value of the outcome (or of one row of its measure table)."""
@@ -52,8 +69,8 @@ class Result(Record):
     )
     measure: Text | None = Field(
         None,
-        description="The measure-table row it is for (the row's label); empty: the outcome's "
-        "own measure.",
+        description="The measure-table row it is for, named as the plan's documents name it (its "
+        "label, e.g. 'Grades 3-5 ELA'); empty: the outcome's own measure.",
     )
     source: Text | None = Field(None, description="Where the value comes from.")
     note: Text | None = Field(None, description="What the value means, or what is unusual.")

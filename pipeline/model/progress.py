@@ -10,9 +10,11 @@ and the dashboard all read these functions; they are the one definition of "over
   that reviewed it; without one, the `status` the plan records for it (plans without
   check-ins keep working).
 - A benchmark is overdue as of a date when it is due before that date and not complete.
-- The target in force on a date is the latest target (interim or final) dated on or before it.
-  A result answers a target when it is dated after the target before it (or anywhere, for the
-  first target): a result older than that measured an earlier target.
+- The target for a date is the first target (interim or final) dated on or after it: the one
+  the year is working toward (after the final target's date, the final target). A result's
+  date is when it was measured (a spring test: its spring), not when it was published; a
+  result answers the first target dated on or after it.
+- A target has passed unanswered when its date is before the date and no result answers it.
 - A result meets a target when it is at least the target (an increase) or at most it (a
   decrease); a result in another unit than the outcome's cannot be compared.
 """
@@ -40,14 +42,14 @@ ACTIVE = (Status.ON_TRACK, Status.COMPLETE)
 
 
 class Verdict(StrEnum):
-    """An outcome's latest result against the target in force."""
+    """An outcome's latest result against the target for the date."""
 
     MET = "met"
     NOT_MET = "not_met"
     NOT_MEASURED = "not_measured"
-    """A target is in force, but no result answers it yet."""
-    NO_TARGET_YET = "no_target_yet"
-    """No target is due yet (the latest result, if any, is shown for information)."""
+    """No result answers the target yet."""
+    NO_TARGET = "no_target"
+    """The outcome (or measure row) states no target."""
     OTHER_UNIT = "other_unit"
     """The latest result is in another unit than the outcome's: it cannot be compared."""
 
@@ -60,7 +62,7 @@ _VERDICT_LABELS = {
     Verdict.MET: "Met",
     Verdict.NOT_MET: "Not met",
     Verdict.NOT_MEASURED: "Not yet measured",
-    Verdict.NO_TARGET_YET: "No target due yet",
+    Verdict.NO_TARGET: "No target stated",
     Verdict.OTHER_UNIT: "Unit differs",
 }
 
@@ -122,20 +124,21 @@ class Measured:
 
     outcome: Outcome
     label: str | None
-    """The measure-table row's label; None for the outcome's own measure."""
+    """The measure-table row's name (`MeasureRow.name`); None for the outcome's own measure."""
     target: Target | None
     result: Result | None
-    """The latest result on or before the date (whatever target it answers)."""
+    """The latest result on or before the date that answers the target (None: not yet
+    measured)."""
     verdict: Verdict
 
 
 def targets_of(outcome: Outcome, label: str | None) -> list[Target]:
-    """The targets of the outcome's own measure (`label` None) or of one measure row, in date
-    order, the final target included."""
+    """The targets of the outcome's own measure (`label` None) or of one measure row (by its
+    name), in date order, the final target included."""
     if label is None:
         targets = [*outcome.interim_targets, outcome.final_target]
     else:
-        row = next((r for r in outcome.measures if r.label == label), None)
+        row = next((r for r in outcome.measures if r.name == label), None)
         targets = [*row.interim_targets, row.final_target] if row else []
     return sorted((t for t in targets if t is not None), key=lambda t: t.date)
 
@@ -148,14 +151,28 @@ def results_of(outcome: Outcome, label: str | None, as_of: dt.date | None) -> li
     return sorted(found, key=lambda r: r.date)
 
 
-def target_in_force(targets: Sequence[Target], as_of: dt.date) -> tuple[Target | None, dt.date]:
-    """The latest target dated on or before `as_of`, and the date after which a result
-    answers it (the previous target's date; the earliest date for the first)."""
-    passed = [t for t in targets if t.date <= as_of]
-    if not passed:
+def target_for(targets: Sequence[Target], as_of: dt.date) -> tuple[Target | None, dt.date]:
+    """The target for the date (the first dated on or after it; after the last, the last), and
+    the date after which a result answers it (the previous target's; the earliest, for the
+    first)."""
+    if not targets:
         return None, dt.date.min
-    since = passed[-2].date if len(passed) > 1 else dt.date.min
-    return passed[-1], since
+    index = next((i for i, t in enumerate(targets) if t.date >= as_of), len(targets) - 1)
+    return targets[index], targets[index - 1].date if index > 0 else dt.date.min
+
+
+def unanswered(outcome: Outcome, label: str | None, as_of: dt.date) -> list[Target]:
+    """The targets dated before `as_of` that no result (on or before `as_of`) answers."""
+    results = results_of(outcome, label, as_of)
+    targets = targets_of(outcome, label)
+    missing = []
+    for index, target in enumerate(targets):
+        if target.date >= as_of:
+            break
+        after = targets[index - 1].date if index > 0 else dt.date.min
+        if not any(after < r.date <= target.date for r in results):
+            missing.append(target)
+    return missing
 
 
 def meets(value: float, target: float, direction: Direction) -> bool:
@@ -163,13 +180,14 @@ def meets(value: float, target: float, direction: Direction) -> bool:
 
 
 def measured(outcome: Outcome, label: str | None, as_of: dt.date) -> Measured:
-    """One measured line's verdict as of the date."""
-    results = results_of(outcome, label, as_of)
+    """One measured line's verdict as of the date: its latest result that answers the target
+    for the date (or that target's window has not closed), against that target."""
+    target, after = target_for(targets_of(outcome, label), as_of)
+    results = [r for r in results_of(outcome, label, as_of) if r.date > after]
     latest = results[-1] if results else None
-    target, since = target_in_force(targets_of(outcome, label), as_of)
     if target is None:
-        verdict = Verdict.NO_TARGET_YET
-    elif latest is None or latest.date <= since:
+        verdict = Verdict.NO_TARGET
+    elif latest is None:
         verdict = Verdict.NOT_MEASURED
     elif latest.unit is not None and latest.unit is not outcome.unit:
         verdict = Verdict.OTHER_UNIT
@@ -183,7 +201,7 @@ def measured(outcome: Outcome, label: str | None, as_of: dt.date) -> Measured:
 def measured_lines(outcome: Outcome, as_of: dt.date) -> list[Measured]:
     """Every measured line of an outcome: its measure rows when it has a measure table (and
     its own measure too, when that has targets), else its own measure."""
-    labels: list[str | None] = [r.label for r in outcome.measures if r.label]
+    labels: list[str | None] = [r.name for r in outcome.measures if r.name]
     if not labels or targets_of(outcome, None):
         labels.insert(0, None)
     return [measured(outcome, label, as_of) for label in labels]
