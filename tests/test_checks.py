@@ -73,6 +73,16 @@ def _without(section: str, index: int) -> Callable[[dict[str, Any]], list[Any]]:
     return value
 
 
+def _check_in(id_: str, date: str, *reviews: tuple[str, str], **more: Any) -> dict[str, Any]:
+    """A check-in record: its benchmark reviews as (benchmark id, status) pairs."""
+    listed = [{"benchmark": benchmark, "status": status} for benchmark, status in reviews]
+    return {"id": id_, "date": date, "reviews": listed, **more}
+
+
+def _check_ins(*check_ins: dict[str, Any]) -> Change:
+    return ("action_plan.check_ins", list(check_ins))
+
+
 # (rule, what is wrong, changes, location of the finding)
 CASES: list[tuple[str, str, list[Change], str]] = [
     ("INPUT-1", "a blank person responsible", [("action_plan.benchmarks.0.responsible", "")],
@@ -83,6 +93,9 @@ CASES: list[tuple[str, str, list[Change], str]] = [
      "$.action_plan.benchmarks[1].id"),
     ("INT-1", "an unknown initiative", [("action_plan.resources.0.initiative", "9.9")],
      "$.action_plan.resources[0].initiative"),
+    ("INT-1", "a check-in reviewing an unknown benchmark",
+     [_check_ins(_check_in("CI1", "2025-11-15", ("B9", "on_track")))],
+     "$.action_plan.check_ins[0].reviews[0].benchmark"),
     ("INT-2", "a root cause no objective addresses", [("objectives.2.root_causes", [])],
      "$.needs_assessment.root_causes[2]"),
     ("INT-3", "an activity naming no initiative", [("supports.english_learners.0.initiatives", [])],
@@ -249,6 +262,36 @@ CASES: list[tuple[str, str, list[Change], str]] = [
      "$.objectives[2].initiatives[0].lead"),
     ("AP-9", "a benchmark without evidence", [("action_plan.benchmarks.3.evidence", DELETE)],
      "$.action_plan.benchmarks[3].evidence"),
+    ("AP-10", "a carried-over benchmark without a due date",
+     [("action_plan.benchmarks.0.due", DELETE),
+      ("action_plan.benchmarks.0.carried_over_from", "2024-25")],
+     "$.action_plan.benchmarks[0].due"),
+    ("MON-1", "an interim target passed without a result",
+     [("outcomes.0.interim_targets.0.date", "2026-01-31"),
+      _check_ins(_check_in("CI1", "2026-03-15"))],
+     "$.outcomes[0].interim_targets[0]"),
+    ("MON-2", "a benchmark at risk, then off track, not adjusted",
+     [_check_ins(_check_in("CI1", "2025-11-15", ("B1", "at_risk")),
+                 _check_in("CI2", "2026-01-20", ("B1", "off_track")))],
+     "$.action_plan.check_ins[1].reviews[0].status"),
+    ("MON-3", "a check-in after the school year",
+     [_check_ins(_check_in("CI1", "2025-11-15"), _check_in("CI2", "2026-11-15"))],
+     "$.action_plan.check_ins[1].date"),
+    ("MON-4", "a result in another unit",
+     [("outcomes.0.results", [{"date": "2026-05-15", "value": 2, "unit": "percentage_points"}])],
+     "$.outcomes[0].results[0].unit"),
+    ("MON-5", "a result for a measure row the outcome lacks",
+     [("outcomes.0.results", [{"date": "2026-05-15", "value": 22, "measure": "Grade 3"}])],
+     "$.outcomes[0].results[0].measure"),
+    ("MON-6", "two check-ins on one date",
+     [_check_ins(_check_in("CI1", "2025-11-15"), _check_in("CI2", "2025-11-15"))],
+     "$.action_plan.check_ins[1].date"),
+    ("MON-7", "the next check-in before the check-in",
+     [_check_ins(_check_in("CI1", "2025-11-15", next_check_in="2025-10-01"))],
+     "$.action_plan.check_ins[0].next_check_in"),
+    ("MON-8", "a benchmark reviewed twice at one check-in",
+     [_check_ins(_check_in("CI1", "2025-11-15", ("B1", "at_risk"), ("B1", "on_track")))],
+     "$.action_plan.check_ins[0].reviews[1].benchmark"),
     ("R-1", "a phase missing", [("roadmap.phases", _without("roadmap.phases", 4))],
      "$.roadmap.phases"),
     ("R-1", "a phase twice", [("roadmap.phases.4.phase", "implement_plan")],

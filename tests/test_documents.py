@@ -52,7 +52,12 @@ def test_examples_hold_their_content_and_no_leftover_tags(
 ) -> None:
     plan = example_plans[example.stem]
     documents = rendered_examples[example.stem]
-    assert sorted(documents) == ["action-plan.docx", "improvement-plan.docx", "roadmap.docx"]
+    assert sorted(documents) == [
+        "action-plan.docx",
+        "improvement-plan.docx",
+        "progress-report.docx",
+        "roadmap.docx",
+    ]
     improvement = _all_text(documents["improvement-plan.docx"])
     action = _all_text(documents["action-plan.docx"])
     assert plan.foundation is not None and plan.objectives and plan.action_plan

@@ -222,7 +222,9 @@ class _Page(HTMLParser):
         for name, value in attrs:
             if name in ("href", "src") and value:
                 (self.external if ":" in value else self.links).append(value)
-        if tag in ("script", "link", "img", "iframe"):
+        if tag in ("link", "img", "iframe") or (
+            tag == "script" and any(n == "src" for n, _ in attrs)
+        ):
             self.external.append(tag)
 
     def handle_data(self, data: str) -> None:

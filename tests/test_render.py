@@ -104,7 +104,7 @@ def test_document_dates_come_from_the_revision(minimal_data: dict[str, Any]) -> 
 def test_every_branch_of_every_template_renders_with_a_full_plan() -> None:
     """A plan with every optional part filled in exercises every `if` in the templates."""
     documents = render_plan(full_plan())
-    assert len(documents) == 3
+    assert len(documents) == 4
 
 
 def test_a_plan_with_only_its_required_parts_renders(minimal_data: dict[str, Any]) -> None:
@@ -128,11 +128,16 @@ def test_a_plan_with_only_its_required_parts_renders(minimal_data: dict[str, Any
         ],
         "supports": {},
         "outcomes": [],
-        "action_plan": {"school_year": "2025-26", "start": "2025-08-27", "end": "2026-06-19"},
+        "action_plan": {
+            "school_year": "2025-26",
+            "start": "2025-08-27",
+            "end": "2026-06-19",
+            "check_ins": [{"id": "CI1", "date": "2025-10-15"}],
+        },
         "roadmap": {"phases": [{"phase": "assess_needs"}]},
     }
     documents = render_plan(plan_of(data))
-    assert len(documents) == 3
+    assert len(documents) == 4
 
 
 @pytest.mark.parametrize("source", [*INPUTS, MINIMAL], ids=lambda p: p.stem)

@@ -1,4 +1,4 @@
-"""Write the first version of the three Word templates (`make templates`).
+"""Write the first version of the Word templates (`make templates`).
 
 The .docx files in templates/ are the source users edit in Word; this script exists so the
 house versions can be regenerated and reviewed as code. Run it, then inspect the diff of the
@@ -11,11 +11,14 @@ import sys
 from pathlib import Path
 
 from docx.document import Document
+from docx.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import docxbuild as d
 from council_section import council_section
+from progress_section import FOOTER as progress_footer
+from progress_section import progress_report as progress_body
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "{{ organization.name }}  ·  {{ document.title }}"
@@ -798,6 +801,14 @@ def _steps_this_year(doc: Document) -> None:
     d.tag(doc, "endif")
 
 
+def _carried_note(benchmarks: Table) -> None:
+    """A carried-over benchmark says so in its row: 'Carried over from 2024-25', in italics on a
+    line of its own under the description."""
+    cell = benchmarks.rows[2].cells[1].paragraphs[0]
+    note = '{% if b.carried_note %}{{ "\\n" ~ b.carried_note }}{% endif %}'
+    cell.add_run(note).italic = True
+
+
 def action_plan() -> Document:
     doc = d.create(landscape=True)
     _title_block(
@@ -840,6 +851,7 @@ def action_plan() -> Document:
         [1.1, 3.2, 1.5, 1.5, 2.2, 0.8],
         loop="b in i.benchmarks",
     )
+    _carried_note(benchmarks)
     d.cell_placeholders(benchmarks, 1, "b.missing_rest")
     for column, field in ((1, "description"), (2, "responsible"), (3, "timeline"), (4, "evidence")):
         d.cell_placeholders(benchmarks, column, f"b.missing_at.{field}", f"b.{field}")
@@ -884,6 +896,12 @@ def action_plan() -> Document:
     d.tag(doc, "else")
     d.para(doc, "No resource of this action plan has an amount recorded yet.")
     d.tag(doc, "endif")
+    return doc
+
+
+def progress_report() -> Document:
+    doc = d.create(landscape=True)
+    progress_body(d, doc, _title_block)
     return doc
 
 
@@ -996,11 +1014,13 @@ def main() -> None:
     for path, build in (
         ("dese/improvement-plan.docx", improvement_plan),
         ("dese/action-plan.docx", action_plan),
+        ("dese/progress-report.docx", progress_report),
         ("roadmap/roadmap.docx", roadmap),
         ("custom/action-plan.docx", custom_action_plan),
     ):
         doc = build()
-        d.header_and_footer(doc, HEADER, FOOTER)
+        footer = progress_footer + FOOTER if build is progress_report else FOOTER
+        d.header_and_footer(doc, HEADER, footer)
         d.draft_header(doc, DRAFT_HEADER)
         d.properties(
             doc,

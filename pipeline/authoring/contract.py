@@ -256,10 +256,30 @@ def full_plan() -> Plan:
     return plan
 
 
+MONITORING_DAYS = (dt.date(2025, 8, 1), dt.date(2026, 8, 1))
+"""Check-in dates before and after every other date of the full plan: its progress as of
+them has targets to come and targets in force, overdue benchmarks and results."""
+
+
+def _checked_in_on(plan: Plan, *days: dt.date) -> Plan:
+    """`plan` with a check-in (its first) on each of `days`."""
+    action = plan.action_plan
+    assert action is not None and action.check_ins
+    moved = [action.check_ins[0].model_copy(update={"date": day}) for day in days]
+    return plan.model_copy(update={"action_plan": action.model_copy(update={"check_ins": moved})})
+
+
 def model_shape(document: Document) -> Any:
     """The structure of `document`'s context for a plan with every part filled in, derived
-    from the model: what a template may use."""
-    return shape(build_context(full_plan(), document))
+    from the model: what a template may use. (The progress as of a check-in holds some parts
+    only on some dates: the plan is also taken with check-ins on `MONITORING_DAYS`.)"""
+    plan = full_plan()
+    samples = [
+        plan,
+        _checked_in_on(plan, MONITORING_DAYS[0]),
+        _checked_in_on(plan, *MONITORING_DAYS),
+    ]
+    return shape(*(build_context(sample, document) for sample in samples))
 
 
 def shape(*contexts: Any) -> Any:

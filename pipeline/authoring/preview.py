@@ -3,6 +3,7 @@ filled in highlighted, so an author sees what each tag produces."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pipeline.documents.context import plan_context, with_document
@@ -13,9 +14,12 @@ from pipeline.inputs.read import read_input
 from pipeline.model.documents import DOCUMENTS
 
 
-def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
-    """Render `template` with an example plan (the first in inputs/, or `plan_path`), every
-    value a tag filled in highlighted; write it to `target`. Returns `target`."""
+def preview(
+    template: Path, plan_path: Path | None, target: Path, as_of: dt.date | None = None
+) -> Path:
+    """Render `template` with an example plan (the first in inputs/, or `plan_path`), as of
+    its latest check-in on or before `as_of` (by default the latest), every value a tag
+    filled in highlighted; write it to `target`. Returns `target`."""
     from pipeline.authoring.template_check import check_template, document_for
     from pipeline.documents.render import PreparedTemplate
 
@@ -43,7 +47,7 @@ def preview(template: Path, plan_path: Path | None, target: Path) -> Path:
             "(pipeline templates check shows them too)"
         )
     document = document_for(template) or DOCUMENTS[0]
-    context = with_document(plan_context(plan), plan, document)
+    context = with_document(plan_context(plan, as_of=as_of), plan, document, as_of=as_of)
     data = PreparedTemplate(template, mark_filled=True).render(context, plan.plan.document_date)
     write_atomic(target, data)
     return target

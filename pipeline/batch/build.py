@@ -24,8 +24,9 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from pipeline.batch.conversions import Conversions
-from pipeline.batch.incremental import Builder, BuildOptions, BuildReport
+from pipeline.batch.incremental import Builder, BuildReport
 from pipeline.batch.manifest import OUTPUT_NAMES, RESERVED, input_key
+from pipeline.batch.options import BuildOptions
 from pipeline.batch.worker import PlanResult, Rendered, Status, render_input
 from pipeline.errors import NoInputsError, Problem, TemplateProblemError, errors_in
 from pipeline.files import OutputLock, remove_temporaries
@@ -111,13 +112,18 @@ def _rendered(
     jobs = _jobs(options, len(paths))
     if jobs == 1:
         for index, path in enumerate(paths):
-            yield index, render_input(path, options.templates, options.profiles, options.pdfs)
+            yield index, _render(path, options)
         return
     queue = iter(enumerate(paths))
     while True:  # a new pool only when a worker died and took its pool down
         broken = yield from _render_in_pool(queue, paths, jobs, options, lock)
         if not broken:
             return
+
+
+def _render(path: Path, options: BuildOptions) -> Rendered:
+    """One input's work, as a worker does it, with the options that shape the documents."""
+    return render_input(path, options.templates, options.profiles, options.pdfs, options.as_of)
 
 
 def _render_in_pool(
@@ -135,9 +141,7 @@ def _render_in_pool(
         pending: dict[Future[Rendered], int] = {}
         # Keep a bounded number in flight so memory stays flat however large the batch.
         for index, path in queue:
-            pending[
-                pool.submit(render_input, path, options.templates, options.profiles, options.pdfs)
-            ] = index
+            pending[pool.submit(_render, path, options)] = index
             if len(pending) >= jobs * 4:
                 break
         while pending:
@@ -151,11 +155,7 @@ def _render_in_pool(
                     yield lost, _lost(paths[lost])
                 return True
             for next_index, path in queue:
-                pending[
-                    pool.submit(
-                        render_input, path, options.templates, options.profiles, options.pdfs
-                    )
-                ] = next_index
+                pending[pool.submit(_render, path, options)] = next_index
                 break
             yield index, rendered
     return False

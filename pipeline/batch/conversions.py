@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from pipeline.batch.incremental import Builder, BuildOptions, Pending, Unconverted
+from pipeline.batch.incremental import Builder, Pending, Unconverted
+from pipeline.batch.options import BuildOptions
 from pipeline.batch.worker import PlanResult
 from pipeline.errors import ConversionError, UnreadablePdfError
 from pipeline.model.documents import BY_FILENAME

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pipeline import __version__
 from pipeline.batch.manifest import (
@@ -25,57 +24,12 @@ from pipeline.batch.manifest import (
     remove_plan_folder,
     shown_inputs,
 )
+from pipeline.batch.options import BuildOptions
 from pipeline.batch.worker import WRITTEN, PlanResult, Rendered, Status
+from pipeline.batch.writes import write_files
 from pipeline.errors import PipelineError, Problem, errors_in
 from pipeline.files import sha256, unsafe_folder, write_atomic
 from pipeline.model.documents import BY_FILENAME, DOCUMENTS, PACKET, TEMPLATES_DIR, Document
-from pipeline.model.vocabulary import Profile
-
-if TYPE_CHECKING:
-    from pipeline.pdf.office import ExportOptions
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How to build. `jobs=None` means one worker per core."""
-
-    out: Path = Path("build")
-    templates: Path | None = None
-    """A folder of templates replacing built-in ones by file name (see Document.template_in)."""
-    jobs: int | None = None
-    force: bool = False
-    prune: bool = False
-    shard: tuple[int, int] | None = None
-    """(k, n): build only the k-th of n stable parts of the inputs (1 ≤ k ≤ n)."""
-    profiles: tuple[Profile, ...] = ()
-    """Check every plan under these profiles instead of its own (empty: its own)."""
-    pdf: bool = False
-    """Also convert every document to PDF and join each plan's into packet.pdf."""
-    pdf_a: bool = False
-    """Make the PDFs PDF/A-2b (implies `pdf`)."""
-    pdf_ua: bool = False
-    """Make the PDFs and the packet declare PDF/UA-1 (implies `pdf`)."""
-    conversion_timeout: float = 120.0
-    """Seconds LibreOffice may take over one document before it is restarted."""
-
-    @property
-    def pdfs(self) -> bool:
-        return self.pdf or self.pdf_a or self.pdf_ua
-
-    def export(self) -> ExportOptions:
-        from pipeline.pdf.office import ExportOptions
-
-        return ExportOptions(pdf_a=self.pdf_a, pdf_ua=self.pdf_ua)
-
-    def affecting_output(self) -> dict[str, object]:
-        """The options recorded in the manifest: a change to one rebuilds every plan. (An
-        option left at its default is not recorded, so builds from before it stand.)"""
-        recorded: dict[str, object] = {}
-        if self.profiles:
-            recorded["profiles"] = [p.value for p in self.profiles]
-        if self.pdfs:
-            recorded.update({"pdf": True, **self.export().as_record()})
-        return recorded
 
 
 @dataclass
@@ -299,15 +253,13 @@ class Builder:
             slug_,
             [BY_FILENAME[name].name for name in rendered.documents],
         )
-        for name, data in rendered.documents.items():
-            write_atomic(folder / name, data)
-            entry.outputs[name] = Output.of(folder / name, data)
-            result.written.append(folder / name)
         # The check reports beside the documents; recorded like them, so a missing report
-        # rebuilds the plan and a manifest merge copies them.
-        for name, data in rendered.reports.items():
-            write_atomic(folder / name, data)
-            entry.outputs[name] = Output.of(folder / name, data)
+        # rebuilds the plan and a manifest merge copies them. All written at once (writes.py).
+        files = {folder / name: data for name, data in rendered.documents.items()}
+        files |= {folder / name: data for name, data in rendered.reports.items()}
+        for path, written in write_files(files).items():
+            entry.outputs[path.name] = Output(*written)
+        result.written += [folder / name for name in rendered.documents]
         result.draft = rendered.draft
         entry.status = Status.DRAFT if result.draft else Status.BUILT
         result.folder = folder

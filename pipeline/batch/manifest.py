@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline import __version__
+from pipeline.batch.writes import manifest_text
 from pipeline.errors import ManifestError, UnsafeOutputError
 from pipeline.files import (
     OutputLock,
@@ -192,8 +193,10 @@ def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     if before.get("profiles") != now.get("profiles"):
         shown = ", ".join(now.get("profiles") or []) or "the plan's own"
         reasons.append(f"profiles changed (now {shown})")
+    if before.get("as_of") != now.get("as_of"):
+        reasons.append(f"as-of date changed (now {now.get('as_of') or 'the latest check-in'})")
     rest = set(before) | set(now)
-    rest -= {"pdf", "pdf_a", "pdf_ua", "profiles"}
+    rest -= {"pdf", "pdf_a", "pdf_ua", "profiles", "as_of"}
     if any(before.get(key) != now.get(key) for key in rest):
         reasons.append("options changed")
     return reasons or ["options changed"]
@@ -204,6 +207,7 @@ class Manifest:
     entries: dict[str, Entry] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     """What was wrong with the file read, and was therefore left out."""
+    _saved: tuple[Path, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
@@ -222,7 +226,8 @@ class Manifest:
                     f"{path} is {info.st_size:,} bytes, over the limit of {MAX_BYTES:,}"
                 )
                 return manifest
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = json.loads(text)
         except FileNotFoundError:
             return manifest
         except (OSError, ValueError, RecursionError) as error:
@@ -253,6 +258,7 @@ class Manifest:
                     continue
                 key = input_key(Path(key), folder)
             manifest.entries[key] = entry
+        manifest._saved = (folder, text)
         if forgotten:
             manifest.warnings.append(
                 f"{path} was written by an older version, and {len(forgotten)} input(s) it "
@@ -262,13 +268,11 @@ class Manifest:
         return manifest
 
     def save(self, folder: Path) -> None:
-        data = {
-            "format": FORMAT,
-            "pipeline_version": __version__,
-            "plans": {key: asdict(entry) for key, entry in sorted(self.entries.items())},
-        }
-        text = json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        text = manifest_text({"format": FORMAT, "pipeline_version": __version__}, self.entries)
+        if (folder, text) == self._saved and (folder / NAME).is_file():
+            return  # what is there already (a build that rebuilt nothing)
         write_atomic(folder / NAME, text.encode("utf-8"))
+        self._saved = (folder, text)
 
     def slug_owner(self, slug: str, besides: str) -> str | None:
         """The input, other than `besides`, whose documents go to folder `slug`."""

@@ -96,19 +96,28 @@ class Rendered:
 
 
 def render_input(
-    path: Path, templates: Path | None, profiles: tuple[Profile, ...] = (), pdfs: bool = False
+    path: Path,
+    templates: Path | None,
+    profiles: tuple[Profile, ...] = (),
+    pdfs: bool = False,
+    as_of: dt.date | None = None,
 ) -> Rendered:
     """Runs in a worker: load, validate, check and render one input (nothing is written);
-    `pdfs`: the build makes PDFs (its check.html links them). Never raises: an unexpected
+    `pdfs`: the build makes PDFs (its check.html links them); `as_of`: the documents are as of
+    the latest check-in on or before it (by default the latest). Never raises: an unexpected
     error comes back as the input's `internal_error`."""
     try:
-        return _render_input(path, templates, profiles, pdfs)
+        return _render_input(path, templates, profiles, pdfs, as_of)
     except Exception:
         return Rendered(str(path), "", [], internal_error=traceback.format_exc())
 
 
 def _render_input(
-    path: Path, templates: Path | None, profiles: tuple[Profile, ...], pdfs: bool
+    path: Path,
+    templates: Path | None,
+    profiles: tuple[Profile, ...],
+    pdfs: bool,
+    as_of: dt.date | None,
 ) -> Rendered:
     from pipeline.checks import check_plan
     from pipeline.documents.plan_documents import render_plan
@@ -132,13 +141,14 @@ def _render_input(
         code_location=reading.code_location,
     )
     check = check_plan(plan, reading.input, profiles, reading.problems)
-    rendered.reports, rendered.draft = plan_reports(check, pdfs), not check.complete
+    rendered.reports = plan_reports(check, pdfs, as_of=as_of)
+    rendered.draft = not check.complete
     try:
-        rendered.documents = render_plan(plan, templates, check)
+        rendered.documents = render_plan(plan, templates, check, as_of)
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
     documents = [d for d in DOCUMENTS if d.filename in rendered.documents]
     rendered.revision_date = plan.plan.document_date
     rendered.packet = packet_info(plan, documents, draft=rendered.draft)
-    rendered.titles = {document.filename: document.title(plan) for document in documents}
+    rendered.titles = {document.filename: document.title(plan, as_of) for document in documents}
     return rendered

@@ -13,6 +13,7 @@ One module per rule family registers its rules (`rules.py` says what a rule is):
 - `subject.py` what an outcome's metric measures: students, or adult practice (SMART-R2)
 - `goals.py` SMART: an objective's goal statement, where it states a measured target
 - `action_plan.py` AP: the annual action plan
+- `monitoring.py` MON: the plan's year: check-ins, benchmark statuses, adjustments, results
 - `roadmap.py` R: the continuous-improvement roadmap
 - `council.py` SC: the school council's plan (M.G.L. c.71 §59C)
 - `essa.py` ESSA: CSI, TSI and ATSI plans (ESEA §1111(d))
@@ -32,6 +33,7 @@ from pipeline.checks import (  # noqa: F401  (imported to register their rules)
     goals,
     idea,
     integrity,
+    monitoring,
     numbers,
     placeholders,
     roadmap,

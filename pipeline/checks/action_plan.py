@@ -95,7 +95,8 @@ def both_types(case: Case) -> Iterator[Issue]:
 )
 def who_what_when(case: Case) -> Iterator[Issue]:
     """Each benchmark names real people responsible and describes real work: not a stand-in
-    such as 'TBD', 'n/a' or '?'. (The model already requires both, and a due date.)"""
+    such as 'TBD', 'n/a' or '?'. (The model already requires both; AP-10 asks for the due
+    date.)"""
     action = case.plan.action_plan
     for index, benchmark in enumerate(action.benchmarks if action else []):
         path = ("action_plan", "benchmarks", index)
@@ -292,3 +293,39 @@ def benchmark_evidence(case: Case) -> Iterator[Issue]:
                 'describe in "evidence" how completion, or the change, will be shown',
                 missing=f"evidence for benchmark {benchmark.id}",
             )
+
+
+@rule(
+    "AP-10",
+    "Every benchmark has a due date",
+    citation="M.G.L. c.69 §1I (the action plan's timelines); DESE Sustainable Improvement Plan "
+    "guidance, Goals & Benchmarks (monitoring is anchored in the benchmarks set in advance of "
+    "implementation)",
+    document=_DOC,
+    section=_SECTION,
+    # The model required it until rollover carried benchmarks over without one: the crosswalk
+    # keeps AP-4 as the timelines' requirement, and a plan without a date is a draft.
+    crosswalk=False,
+)
+def due_date(case: Case) -> Iterator[Issue]:
+    """Every benchmark has a due date. A benchmark carried over from last year comes without
+    one (the team sets its new date); until it is set the plan is a draft, and the check names
+    each date to set."""
+    action = case.plan.action_plan
+    if action is None:
+        return
+    span = f"{action.start.isoformat()} to {action.end.isoformat()}"
+    for index, benchmark in enumerate(action.benchmarks):
+        if benchmark.due is not None:
+            continue
+        carried = (
+            f" (carried over from {benchmark.carried_over_from})"
+            if benchmark.carried_over_from
+            else ""
+        )
+        yield Issue(
+            ("action_plan", "benchmarks", index, "due"),
+            f"benchmark {benchmark.id}{carried} has no due date",
+            f'set the due date of benchmark {benchmark.id}{carried} in "due", a date from {span}',
+            missing=f"the due date of benchmark {benchmark.id}",
+        )

@@ -101,9 +101,10 @@ class Rule:
         return family, "SMART".find(letter) if letter else -1, int(number)
 
 
-FAMILIES = ("INPUT", "INT", "MA", "TOA", "SMART", "AP", "R", "SC", "ESSA", "IDEA")
-"""Rule families in report order: the input itself, then the multi-year plan, the action plan,
-the roadmap, the school council's plan (M.G.L. c.71 §59C), then the federal requirements."""
+FAMILIES = ("INPUT", "INT", "MA", "TOA", "SMART", "AP", "MON", "R", "SC", "ESSA", "IDEA")
+"""Rule families in report order: the input itself, then the multi-year plan, the action plan
+and its monitoring, the roadmap, the school council's plan (M.G.L. c.71 §59C), then the
+federal requirements."""
 
 REGISTRY: dict[str, Rule] = {}
 

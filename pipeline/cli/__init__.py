@@ -9,7 +9,12 @@ listed in `pipeline.errors`).
 Imports any stage.
 """
 
-from pipeline.cli import build, commands  # noqa: F401  (imported to register their commands)
+from pipeline.cli import (  # noqa: F401  (imported to register their commands)
+    build,
+    commands,
+    monitoring,
+    revisions,
+)
 from pipeline.cli.base import cli
 
 

@@ -3,6 +3,7 @@ errors into their exit codes, and the common arguments."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -48,6 +49,27 @@ profiles_option = click.option(
     multiple=True,
     type=click.Choice([profile.value for profile in Profile]),
     help="Check under this profile instead of the plan's own (repeat for several).",
+)
+
+
+def _date(_: click.Context, __: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (write it as YYYY-MM-DD, e.g. 2026-01-31)"
+        ) from None
+
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    callback=_date,
+    metavar="DATE",
+    help="Show the plan as of the latest check-in on or before DATE (YYYY-MM-DD) "
+    "[default: the latest check-in].",
 )
 
 

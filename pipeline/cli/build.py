@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,7 +11,14 @@ import click
 from pipeline.batch.build import BuildOptions, PlanResult, Status, build
 from pipeline.batch.config import CONFIG_NAME, load_config
 from pipeline.batch.manifest import merge
-from pipeline.cli.base import cli, paths_argument, profiles_option, report, reports_errors
+from pipeline.cli.base import (
+    as_of_option,
+    cli,
+    paths_argument,
+    profiles_option,
+    report,
+    reports_errors,
+)
 from pipeline.model.vocabulary import Profile
 from pipeline.reports.outputs import INDEX, REPORT_HTML
 
@@ -110,6 +118,7 @@ class _Progress:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary.")
 @profiles_option
+@as_of_option
 @click.option(
     "--draft",
     "drafts_ok",
@@ -131,11 +140,13 @@ def build_command(
     pdf_ua: bool,
     quiet: bool,
     profiles: tuple[str, ...],
+    as_of: dt.date | None,
     drafts_ok: bool,
 ) -> None:
     """Build every plan's documents (and PDFs with --pdf).
 
-    Each plan's documents go to OUT/<organization>/<document>.docx.
+    Each plan's documents go to OUT/<organization>/<document>.docx; a plan with check-ins
+    also gets progress-report.docx, of its latest check-in (on or before --as-of DATE).
 
     Only plans whose input, templates or options changed since the last build into OUT are
     rebuilt (OUT/manifest.json records them); --force rebuilds all. With --pdf, each document
@@ -162,6 +173,7 @@ def build_command(
         pdf=pdf,
         pdf_a=pdf_a,
         pdf_ua=pdf_ua,
+        as_of=as_of,
     )
     progress = _Progress(quiet)
     built = build(sources, options, on_result=progress, on_start=progress.start)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -10,7 +11,14 @@ from typing import Any
 import click
 
 from pipeline.checks import check_paths, failed
-from pipeline.cli.base import cli, paths_argument, profiles_option, report, reports_errors
+from pipeline.cli.base import (
+    as_of_option,
+    cli,
+    paths_argument,
+    profiles_option,
+    report,
+    reports_errors,
+)
 from pipeline.errors import InvalidInputError, Problem, problem_json
 from pipeline.inputs.read import read_input, read_inputs
 from pipeline.model.documents import BY_NAME
@@ -141,8 +149,9 @@ def schema() -> None:
     required=True,
     help="Which document's context to print.",
 )
+@as_of_option
 @reports_errors
-def context(plan: Path, document: str) -> None:
+def context(plan: Path, document: str, as_of: dt.date | None) -> None:
     """Print every variable a document's template sees, as JSON.
 
     The variables are those of PLAN, for the document chosen with --document.
@@ -154,7 +163,7 @@ def context(plan: Path, document: str) -> None:
         raise InvalidInputError(reading.problems)
     from pipeline.documents.context import build_context
 
-    data = build_context(reading.plan, BY_NAME[document])
+    data = build_context(reading.plan, BY_NAME[document], as_of=as_of)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -225,8 +234,11 @@ def templates_check(files: tuple[Path, ...], fmt: str) -> None:
     default=None,
     help="Where to write the preview [default: build/previews/NAME].",
 )
+@as_of_option
 @reports_errors
-def templates_preview(template: Path, plan_path: Path | None, target: Path | None) -> None:
+def templates_preview(
+    template: Path, plan_path: Path | None, target: Path | None, as_of: dt.date | None
+) -> None:
     """Fill a template with an example plan.
 
     Every value a tag filled in is highlighted.
@@ -236,5 +248,5 @@ def templates_preview(template: Path, plan_path: Path | None, target: Path | Non
     target = target or Path("build") / "previews" / template.name
     from pipeline.authoring.preview import preview
 
-    written = preview(template, plan_path, target)
+    written = preview(template, plan_path, target, as_of)
     click.echo(f"wrote {written}")

@@ -11,7 +11,9 @@ under its own name, so a field added to the model reaches the templates. On top 
   names, phase purposes, gaps, totals, the documents' date);
 - a benchmark's or step's `status_label` is "Not recorded" when the plan records no status;
   a benchmark's `status` is its status at the latest check-in (else as recorded), and its
-  `carried_note` says the year it was carried over from (empty when it was not).
+  `carried_note` says the year it was carried over from (empty when it was not);
+- `progress`: the plan as of a check-in, for the progress report (`progress.py`; null
+  without a check-in on or before the date).
 
 `pipeline context PLAN --document NAME` prints it as JSON.
 """
@@ -30,6 +32,7 @@ from pydantic import BaseModel
 from pipeline.checks import PlanCheck, check_plan
 from pipeline.documents.draft import document_draft, plan_draft
 from pipeline.documents.filters import dollars
+from pipeline.documents.progress import progress_context
 from pipeline.model.documents import Document
 from pipeline.model.outcomes import Baseline, Target
 from pipeline.model.periods import resolve
@@ -187,19 +190,19 @@ def _enrich_steps(model: Initiative, initiative: dict[str, Any]) -> None:
     ]
 
 
-def _enrich_objectives(plan: Plan, context: Context) -> None:
+def _enrich_objectives(plan: Plan, context: Context, as_of: dt.date | None) -> None:
     benchmarks: dict[str, list[Any]] = defaultdict(list)
     resources: dict[str, list[Any]] = defaultdict(list)
     if plan.action_plan:
         action = context["action_plan"]
-        statuses = current_statuses(plan)
+        statuses = current_statuses(plan, as_of)
         for model, item in zip(plan.action_plan.benchmarks, action["benchmarks"], strict=True):
             if model.due is None:  # to be set: the draft places its mark in the cell
                 item["timeline"] = f"From {short_date(model.start)}" if model.start else ""
             else:
                 start = f"{short_date(model.start)} – " if model.start else "By "
                 item["timeline"] = start + short_date(model.due)
-            status = statuses[model.id]  # at the latest check-in, else as recorded
+            status = statuses[model.id]  # at the check-in as of the date, else as recorded
             item["status"] = status.value if status is not None else None
             item["status_label"] = status.label if status is not None else NOT_RECORDED
             item["carried_note"] = (
@@ -266,22 +269,29 @@ def _school_year_span(plan: Plan) -> str:
     return f"{first}–{last + 1}"
 
 
-def build_context(plan: Plan, document: Document, check: PlanCheck | None = None) -> Context:
+def build_context(
+    plan: Plan, document: Document, check: PlanCheck | None = None, as_of: dt.date | None = None
+) -> Context:
     """Everything `document`'s template sees, for `plan`; `check` (by default, the plan
-    checked under its own profiles) decides whether it is a draft and what is missing."""
+    checked under its own profiles) decides whether it is a draft and what is missing;
+    `as_of` chooses the check-in (the latest on or before it; by default the latest)."""
     check = check if check is not None else check_plan(plan)
-    return with_document(plan_context(plan, check), plan, document, check)
+    return with_document(plan_context(plan, check, as_of), plan, document, check, as_of)
 
 
 def with_document(
-    context: Context, plan: Plan, document: Document, check: PlanCheck | None = None
+    context: Context,
+    plan: Plan,
+    document: Document,
+    check: PlanCheck | None = None,
+    as_of: dt.date | None = None,
 ) -> Context:
     """`plan_context` plus what is particular to one document (shares the plan's part)."""
     context = {
         **context,
         "document": {
             "name": document.name,
-            "title": document.title(plan),
+            "title": document.title(plan, as_of),
             "subject": document.subject,
             "language": "en-US",
         },
@@ -291,8 +301,11 @@ def with_document(
     return document_draft(context, document.name, check if check is not None else check_plan(plan))
 
 
-def plan_context(plan: Plan, check: PlanCheck | None = None) -> Context:
-    """The part of the context that is the same for every document of `plan`."""
+def plan_context(
+    plan: Plan, check: PlanCheck | None = None, as_of: dt.date | None = None
+) -> Context:
+    """The part of the context that is the same for every document of `plan`, as of the
+    latest check-in on or before `as_of` (by default the latest)."""
     context: Context = {
         name: _plain(getattr(plan, name))
         for name in type(plan).model_fields
@@ -315,7 +328,8 @@ def plan_context(plan: Plan, check: PlanCheck | None = None) -> Context:
     if plan.theory_of_action:
         context["theory_of_action"]["has_parts"] = plan.theory_of_action.if_ is not None
     _enrich_outcomes(plan, context["outcomes"] or [])
-    _enrich_objectives(plan, context)
+    _enrich_objectives(plan, context, as_of)
+    context["progress"] = progress_context(plan, context, as_of)
     if plan.roadmap:
         for row in context["roadmap"]["phases"]:
             row["purpose"] = RoadmapPhase(row["phase"]).purpose

@@ -98,8 +98,12 @@ def nobreak(value: Any) -> str:
     cannot break: no-break spaces in the dates, a non-breaking hyphen in the school years.
     The table templates print each cell through it: narrow cells wrap between words, never
     inside a date."""
-    text = _DAY.sub(lambda m: f"{m[1]}{NBSP}{m[2]},{NBSP}{m[3]}", str(value))
-    return _SCHOOL_YEAR.sub(lambda m: f"{m[1]}{NB_HYPHEN}{m[2]}", text)
+    text = str(value)
+    if ", " in text:  # else no date to keep whole (each pattern needs its text)
+        text = _DAY.sub(lambda m: f"{m[1]}{NBSP}{m[2]},{NBSP}{m[3]}", text)
+    if "-" in text:
+        text = _SCHOOL_YEAR.sub(lambda m: f"{m[1]}{NB_HYPHEN}{m[2]}", text)
+    return text
 
 
 FILTERS: dict[str, Callable[..., str]] = {

@@ -148,13 +148,18 @@ class _BoundedCodeGenerator(CodeGenerator):
 
 
 def _bounded_concat(pieces: Iterable[str]) -> str:
-    out = []
+    if type(pieces) is list:  # a block's output, already made: its size decides at once
+        if sum(map(len, pieces)) > MAX_OUTPUT:
+            raise _refuse("the rendered document part", MAX_OUTPUT)
+        return "".join(pieces)
+    out: list[str] = []
+    append = out.append
     size = 0
     for piece in pieces:
         size += len(piece)
         if size > MAX_OUTPUT:
             raise _refuse("the rendered document part", MAX_OUTPUT)
-        out.append(piece)
+        append(piece)
     return "".join(out)
 
 

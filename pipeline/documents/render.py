@@ -33,7 +33,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.parts.coreprops import CorePropertiesPart
 from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
@@ -47,6 +47,8 @@ from pipeline.documents.limits import (
     read_template,
     refuse_rich_tags,
 )
+from pipeline.documents.rendered_xml import Compiled
+from pipeline.documents.rendered_xml import body_tree as _body_tree
 from pipeline.errors import TemplateProblemError
 from pipeline.files import ZipEntry, reproducible_zip, zip_package
 
@@ -73,9 +75,23 @@ def _range(*args: int) -> range:
     return items
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class _Sandbox(BoundedSandbox):
     """Jinja's sandbox (no private attributes, no Python internals, no mutation of the
     context), bounded: templates cannot build huge strings or ranges (see `limits.py`)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `x.name` of a plain dict (what contexts are made of) that is no attribute of dict:
+        # Jinja's own lookup fails on the attribute (an exception, the slow part) before it
+        # takes the item; the same result, the item taken first.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
@@ -202,75 +218,6 @@ def render(template: Path, context: Context, revision_date: dt.date) -> bytes:
 # The prepared (compile-once) path
 
 
-def _compile_source(env: ImmutableSandboxedEnvironment, source: str) -> Template:
-    # As docxtpl's render_xml_part: one paragraph per line, so errors have useful line numbers.
-    source = re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
-    try:
-        compiled = env.from_string(source)
-    except TemplateError as error:
-        error.__dict__["pipeline_source"] = source
-        raise
-    compiled.__dict__["pipeline_source"] = source  # for the nearby text of errors
-    return compiled
-
-
-def _finish(tpl: DocxTemplate, rendered: str) -> str:
-    """docxtpl's post-processing of a rendered part (render_xml_part, after Jinja), with the
-    same result: plain string replacements where docxtpl uses equivalent regexes."""
-    rendered = rendered.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-    rendered = restore_underscores(
-        rendered.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    )
-    if not any(char in rendered for char in "\t\a\n\f"):
-        return rendered  # resolve_listing only rewrites these characters; skip its regexes
-    return str(tpl.resolve_listing(rendered))
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _tables_need_fixing(tree: Any) -> bool:
-    """Whether docxtpl's `fix_tables` would change anything: a row with more cells than the
-    table's grid has columns, or a grid wider than its widest row (cells counted with their
-    gridSpan). Rows copied by `{%tr for %}` never do; `{%tc %}` loops and spans can."""
-    for table in tree.iter(_W + "tbl"):
-        grid = table.find(_W + "tblGrid")
-        if grid is None:
-            return True  # let docxtpl handle (and report) it
-        columns = len(grid.findall(_W + "gridCol"))
-        spans = table.find(f".//{_W}gridSpan") is not None
-        widest = 0
-        for row in table.iter(_W + "tr"):
-            cells = row.findall(_W + "tc")
-            if len(cells) > columns:
-                return True
-            if spans:
-                width = 0
-                for cell in cells:
-                    span = cell.find(f"{_W}tcPr/{_W}gridSpan")
-                    width += int(span.get(_W + "val")) if span is not None else 1
-            else:
-                width = len(cells)
-            widest = max(widest, width)
-        if widest < columns:
-            return True
-    return False
-
-
-def _body_tree(tpl: DocxTemplate, xml: str) -> Any:
-    # Never `recover=True`: it drops what it cannot parse (the rest of a text over the
-    # parser's limits, then the sections after it) and the document would pass for whole.
-    try:
-        tree = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False))
-    except etree.XMLSyntaxError as error:
-        # A ValueError: reported as this template's problem, with the document named.
-        raise ValueError(
-            f"the rendered document is not well-formed XML ({error}); refused, not cut"
-        ) from None
-    # docxtpl's fix_tables parses again with recover=True: lossless on XML just parsed whole.
-    return tpl.fix_tables(xml) if _tables_need_fixing(tree) else tree
-
-
 _PRINT = re.compile(r"\{\{(?![rp]\s)(-?)(.*?)(-?)\}\}", re.DOTALL)
 _HIGHLIGHT = (
     '</w:t></w:r><w:r><w:rPr><w:highlight w:val="yellow"/></w:rPr>'
@@ -298,8 +245,8 @@ class PreparedTemplate:
         if mark_filled:
             env.globals["_filled"] = _filled
 
-        def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Template:
-            return _compile_source(env, _marking(source) if mark_filled else source)
+        def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Compiled:
+            return Compiled(env, _marking(source) if mark_filled else source)
 
         plain = environment(autoescape=False)
         tpl = _Template(io.BytesIO(read_template(path)))
@@ -309,7 +256,7 @@ class PreparedTemplate:
         self._root = docx._element
         try:
             self._document = _compile(env, self._document_source(tpl))
-            self._parts: dict[str, tuple[Template, str, Callable[[bytes], bytes]]] = {}
+            self._parts: dict[str, tuple[Compiled, str, Callable[[bytes], bytes]]] = {}
             for rel in docx._part.rels.values():
                 if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
                     xml = tpl.get_part_xml(rel.target_part)
@@ -352,24 +299,26 @@ class PreparedTemplate:
 
     def _render(self, context: Context, revision_date: dt.date) -> bytes:
         tpl = self._tpl
-        current: Template | None = self._document
+        current: Compiled | None = self._document
         try:
-            tree = _body_tree(tpl, _finish(tpl, self._document.render(context)))
-            for number, element in enumerate(
-                tree.xpath("//wp:docPr", namespaces={"wp": _WP}), start=1001
-            ):
-                element.attrib["id"] = str(number)
+            xml = self._document.render(tpl, context)
+            tree = _body_tree(tpl, xml)
+            if "docPr" in xml:  # drawings: numbered as docxtpl numbers them
+                for number, element in enumerate(
+                    tree.xpath("//wp:docPr", namespaces={"wp": _WP}), start=1001
+                ):
+                    element.attrib["id"] = str(number)
             replaced = {
                 "word/document.xml": etree.tostring(tree, encoding="UTF-8", standalone=True)
             }
             for partname, (compiled, encoding, finish) in self._parts.items():
                 current = compiled
-                rendered = _finish(tpl, compiled.render(context)).encode(encoding)
+                rendered = compiled.render(tpl, context).encode(encoding)
                 replaced[partname.lstrip("/")] = finish(rendered)
             current = None
             replaced["docProps/core.xml"] = self._core(context, revision_date)
         except _RENDER_ERRORS as error:
-            source = current.__dict__.get("pipeline_source") if current else None
+            source = current.pipeline_source if current else None
             raise _template_error(self.path, error, source) from None
         return zip_package(
             [

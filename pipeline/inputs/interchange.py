@@ -126,6 +126,15 @@ def convert(source: Path, target: Path, force: bool = False) -> list[Problem]:
     _check_target(target, force, source)
     read = load(source)
     plan = validate(read)
+    content, losses = encoded(plan, source, target, "the conversion")
+    write_atomic(target, content)
+    return list(read.problems) + losses
+
+
+def encoded(plan: Plan, source: Path, target: Path, what: str) -> tuple[bytes, list[Problem]]:
+    """The plan in `target`'s form (.json or .xlsx), read back to be sure: its bytes, and what
+    that form could not keep, as warnings. `what` names the operation in messages ("the
+    conversion")."""
     kind = target.suffix.lower()
     try:
         content = _encode(plan, kind)
@@ -136,19 +145,16 @@ def convert(source: Path, target: Path, force: bool = False) -> list[Problem]:
                 for p in error.problems
             ]
         ) from None
-    again = _decode(content, kind, str(target))
     try:
-        back = validate(again)
+        back = validate(_decode(content, kind, str(target)))
     except InvalidInputError as error:  # pragma: no cover - a bug in the writer, not the input
         raise InvalidInputError(
             [
-                Problem(str(target), p.location, f"the conversion is not readable: {p.message}")
+                Problem(str(target), p.location, f"{what} is not readable: {p.message}")
                 for p in error.problems
             ]
         ) from None
-    warnings = list(read.problems) + _losses(plan, back, str(target))
-    write_atomic(target, content)
-    return warnings
+    return content, _losses(plan, back, str(target))
 
 
 def _losses(before: Plan, after: Plan, name: str) -> list[Problem]:

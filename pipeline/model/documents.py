@@ -1,8 +1,9 @@
-"""The three documents the pipeline produces: which template each uses, when a plan has it,
-and its title."""
+"""The documents the pipeline produces: which template each uses, when a plan has it, and its
+title."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,14 @@ class Document:
     subject: str
     included: Callable[[Plan], bool]
     """Whether a plan has this document (a section that is absent means it does not)."""
-    _title: Callable[[Plan], str]
+    _title: Callable[[Plan, dt.date | None], str]
     label: str
     """How its pages are numbered in a plan's packet: '<label> 1', '<label> 2'…"""
 
-    def title(self, plan: Plan) -> str:
-        return self._title(plan)
+    def title(self, plan: Plan, as_of: dt.date | None = None) -> str:
+        """Its title; `as_of` chooses the check-in a progress report is of (the latest on or
+        before that date; by default the latest)."""
+        return self._title(plan, as_of)
 
     @property
     def filename(self) -> str:
@@ -65,13 +68,28 @@ def _has_improvement_plan(plan: Plan) -> bool:
     return any(section is not None for section in sections)
 
 
+def _has_check_ins(plan: Plan) -> bool:
+    return plan.action_plan is not None and bool(plan.action_plan.check_ins)
+
+
+def _progress_title(plan: Plan, as_of: dt.date | None) -> str:
+    """'Progress Report, Q2 2025-26' (the check-in's period), else with its date."""
+    from pipeline.model.progress import check_in_as_of
+
+    check_in = check_in_as_of(plan, as_of)
+    if check_in is None:
+        return "Progress Report"
+    day = check_in.date
+    return f"Progress Report, {check_in.period or f'{day:%B} {day.day}, {day.year}'}"
+
+
 DOCUMENTS: tuple[Document, ...] = (
     Document(
         "improvement-plan",
         "dese/improvement-plan.docx",
         "Multi-year improvement plan (Massachusetts Planning for Success)",
         _has_improvement_plan,
-        lambda plan: plan.plan.title,
+        lambda plan, _: plan.plan.title,
         "Plan",
     ),
     Document(
@@ -79,7 +97,7 @@ DOCUMENTS: tuple[Document, ...] = (
         "dese/action-plan.docx",
         "Annual action plan: implementation benchmarks and resources",
         lambda plan: plan.action_plan is not None,
-        lambda plan: (
+        lambda plan, _: (
             f"Annual Action Plan {plan.action_plan.school_year}"
             if plan.action_plan
             else "Annual Action Plan"
@@ -87,16 +105,25 @@ DOCUMENTS: tuple[Document, ...] = (
         "Action Plan",
     ),
     Document(
+        "progress-report",
+        "dese/progress-report.docx",
+        "Progress report: benchmark statuses, overdue benchmarks, outcome results and "
+        "adjustments at a check-in",
+        _has_check_ins,
+        _progress_title,
+        "Progress",
+    ),
+    Document(
         "roadmap",
         "roadmap/roadmap.docx",
         "Continuous improvement process roadmap",
         lambda plan: plan.roadmap is not None,
-        lambda plan: "Continuous Improvement Process Roadmap",
+        lambda plan, _: "Continuous Improvement Process Roadmap",
         "Roadmap",
     ),
 )
 
-IMPROVEMENT_PLAN, ACTION_PLAN, ROADMAP = DOCUMENTS
+IMPROVEMENT_PLAN, ACTION_PLAN, PROGRESS_REPORT, ROADMAP = DOCUMENTS
 
 BY_NAME = {document.name: document for document in DOCUMENTS}
 BY_FILENAME = {document.filename: document for document in DOCUMENTS}

@@ -3,6 +3,7 @@ and the list of rules. The HTML pages are `html.py`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -13,6 +14,7 @@ from pipeline.checks.profiles import profile_rules
 from pipeline.checks.rules import FAMILIES, Rule, ordered_rules
 from pipeline.errors import Severity
 from pipeline.reports.html import report_html, rules_html
+from pipeline.reports.monitoring import monitoring_json
 
 FORMAT = "pipeline-check"
 VERSION = 1
@@ -26,6 +28,7 @@ FAMILY_NAMES = {
     "TOA": "Theory of action",
     "SMART": "SMART outcomes",
     "AP": "Annual action plan",
+    "MON": "Monitoring: check-ins, adjustments and results",
     "R": "Continuous-improvement roadmap",
     "SC": "Massachusetts school council plan (M.G.L. c.71 §59C)",
     "ESSA": "ESSA school improvement (CSI, TSI, ATSI)",
@@ -52,8 +55,9 @@ def finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def plan_json(check: PlanCheck) -> dict[str, Any]:
-    """One plan's part of the report."""
+def plan_json(check: PlanCheck, as_of: dt.date | None = None) -> dict[str, Any]:
+    """One plan's part of the report; its `monitoring` is the plan as of its latest check-in
+    on or before `as_of` (by default its latest)."""
     plan = check.plan
     return {
         "source": check.source,
@@ -75,11 +79,13 @@ def plan_json(check: PlanCheck) -> dict[str, Any]:
             for part in check.completeness()
         ],
         "findings": [finding_json(finding) for finding in check.findings],
+        "monitoring": monitoring_json(plan, as_of),
     }
 
 
-def report_json(checks: Sequence[PlanCheck]) -> dict[str, Any]:
-    """The whole report as JSON-ready data."""
+def report_json(checks: Sequence[PlanCheck], as_of: dt.date | None = None) -> dict[str, Any]:
+    """The whole report as JSON-ready data (each plan's monitoring as of `as_of`, by default
+    at its latest check-in)."""
     statuses = [check.status for check in checks]
     return {
         "format": FORMAT,
@@ -93,7 +99,7 @@ def report_json(checks: Sequence[PlanCheck]) -> dict[str, Any]:
             "errors": sum(check.errors for check in checks),
             "warnings": sum(check.warnings for check in checks),
         },
-        "plans": [plan_json(check) for check in checks],
+        "plans": [plan_json(check, as_of) for check in checks],
     }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -19,11 +20,15 @@ REPORT_HTML = "check.html"
 INDEX = "index.html"
 
 
-def plan_reports(check: PlanCheck, pdfs: bool = False) -> dict[str, bytes]:
+def plan_reports(
+    check: PlanCheck, pdfs: bool = False, as_of: dt.date | None = None
+) -> dict[str, bytes]:
     """A plan's two reports, {file name: bytes}, for its output folder; with `pdfs` (a build
     with --pdf) check.html also links each document's PDF and the packet. (Those are
-    written with the plan's record: a plan whose PDFs cannot all be made fails.)"""
-    report = report_json([check])
+    written with the plan's record: a plan whose PDFs cannot all be made fails.) Their
+    monitoring is the plan as of its latest check-in on or before `as_of` (a build's
+    --as-of; by default its latest check-in)."""
+    report = report_json([check], as_of)
     files: set[str] = set()
     if pdfs:
         files = {f"{part['name']}.pdf" for plan in report["plans"] for part in plan["documents"]}
