@@ -177,6 +177,20 @@ class UnsafeOutputError(PipelineError):
     exit_code = 1
 
 
+class DiffTroubleError(PipelineError):
+    """What stops `pipeline diff`: an input that is not a valid plan, an output that cannot be
+    written. Exit 2, as diff(1) (whose 1 means "the inputs differ")."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: Sequence[Problem] = ()) -> None:
+        self.problems = list(problems)
+        super().__init__(message)
+
+    def problems_shown(self) -> list[Problem]:
+        return self.problems
+
+
 def problem_json(problem: Problem) -> dict[str, Any]:
     """A problem as JSON reports hold it."""
     return {

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from pipeline.batch.build import BuildOptions, Status, build
-from pipeline.batch.manifest import Manifest, merge
+from pipeline.batch.manifest import Manifest
+from pipeline.batch.merge import merge
 from pipeline.errors import OutputLockedError
 from pipeline.files import OutputLock
 from tests.conftest import INPUTS, MINIMAL, read_json, run_process, stop_process_group

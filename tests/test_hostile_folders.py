@@ -168,7 +168,7 @@ def test_a_valid_record_pointing_at_a_shared_slug_never_deletes_the_users_files(
 ) -> None:
     """A record whose folder holds files of the user's: --prune removes only our files."""
     out = world["out"]
-    folders = [p for p in out.iterdir() if p.is_dir()]
+    folders = [p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]
     for folder in folders:
         (folder / "user-notes.txt").write_text("mine")
     for path in world["in"].iterdir():
@@ -184,7 +184,7 @@ def test_a_valid_record_pointing_at_a_shared_slug_never_deletes_the_users_files(
 
 def test_a_plan_folder_that_is_a_link_receives_nothing(world: dict[str, Path]) -> None:
     out, victim = world["out"], world["victim"]
-    folder = next(p for p in sorted(out.iterdir()) if p.is_dir())
+    folder = next(p for p in sorted(out.iterdir()) if p.is_dir() and not p.name.startswith("."))
     for child in folder.iterdir():
         child.unlink()
     folder.rmdir()
@@ -207,7 +207,7 @@ def test_a_document_that_is_a_link_is_replaced_not_written_through(
     world: dict[str, Path],
 ) -> None:
     out, victim = world["out"], world["victim"]
-    folder = next(p for p in sorted(out.iterdir()) if p.is_dir())
+    folder = next(p for p in sorted(out.iterdir()) if p.is_dir() and not p.name.startswith("."))
     (folder / "action-plan.docx").unlink()
     (folder / "action-plan.docx").symlink_to(victim / "precious.txt")
     before = snapshot(victim)
@@ -245,7 +245,9 @@ def test_leftover_temporaries_are_removed_only_in_our_own_folders(
     out, victim = world["out"], world["victim"]
     (out / "linked").symlink_to(victim, target_is_directory=True)
     (out / ".linked.tmp").symlink_to(victim / "precious.txt")
-    folder = next(p for p in sorted(out.iterdir()) if p.is_dir() and not p.is_symlink())
+    folder = next(
+        p for p in sorted(out.iterdir()) if p.is_dir() and not p.is_symlink() and p.name[0] != "."
+    )
     (folder / ".action-plan.docx.abc.tmp").write_bytes(b"half")
     (out / ".manifest.json.xyz.tmp").write_bytes(b"half")
     before = snapshot(victim)
@@ -517,7 +519,7 @@ def test_a_new_input_for_a_built_organization_fails_both(tmp_path: Path) -> None
         "plan-5.json": "failed",
     }
     assert set(Manifest.load(out).entries) == {"../in/plan-1.json"}
-    assert len([p for p in out.iterdir() if p.is_dir()]) == 1
+    assert len([p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")]) == 1
     (inputs / "plan-5.json").unlink()
     assert build([inputs], BuildOptions(out=out, jobs=1)).count(Status.BUILT) == 1
 

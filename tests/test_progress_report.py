@@ -356,7 +356,7 @@ def test_as_of_is_a_build_option_an_incremental_build_records(tmp_path: Path) ->
         cli, ["build", str(path), "--out", str(out), "-q", "--as-of", "2026-02-15"]
     )
     assert first.exit_code == 0, first.output
-    (folder,) = [p for p in out.iterdir() if p.is_dir() and p.name != "logs"]
+    (folder,) = [p for p in out.iterdir() if p.is_dir() and p.name != "logs" and p.name[0] != "."]
     report = (folder / REPORT).read_bytes()
     assert _lines({REPORT: report})[0].endswith("Progress Report, Q2 2025-26")
     entry = next(iter(Manifest.load(out).entries.values()))

@@ -579,6 +579,27 @@ def _signatures(doc: Document) -> None:
         loop="r in plan.revisions",
     )
     d.tag(doc, "endif")
+    _summary_of_changes(doc)
+
+
+def _summary_of_changes(doc: Document) -> None:
+    """What changed since the previous revision the build knows (from the semantic diff),
+    grouped by section; absent when that revision is not known."""
+    d.tag(doc, "if changes")
+    d.para(doc, "Summary of Changes", style="Heading 2")
+    d.para(
+        doc,
+        "Since {{ changes.since }}: {{ changes.count }} change{{ 's' if changes.count != 1 }}, "
+        "listed by section (the redlined documents show each one in place).",
+    )
+    d.tag(doc, "for group in changes.sections")
+    heading = d.para(doc, "{{ group.section }}", bold=True)
+    heading.paragraph_format.keep_with_next = True
+    d.tag(doc, "for line in group.lines")
+    d.para(doc, "{{ line }}", style="List Bullet")
+    d.tag(doc, "endfor")
+    d.tag(doc, "endfor")
+    d.tag(doc, "endif")
 
 
 def _theory_of_action(doc: Document, var: str) -> None:

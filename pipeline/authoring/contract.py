@@ -279,7 +279,12 @@ def model_shape(document: Document) -> Any:
         _checked_in_on(plan, MONITORING_DAYS[0]),
         _checked_in_on(plan, *MONITORING_DAYS),
     ]
-    return shape(*(build_context(sample, document) for sample in samples))
+    contexts = [build_context(sample, document) for sample in samples]
+    # A plan whose previous revision is known: the summary of changes (a sample with a change
+    # in every section's first field is enough for its shape: a section, its lines).
+    earlier = plan.model_copy(update={"foundation": None})
+    contexts.append(build_context(plan, document, previous=earlier))
+    return shape(*contexts)
 
 
 def shape(*contexts: Any) -> Any:

@@ -27,13 +27,17 @@ from pipeline.batch.conversions import Conversions
 from pipeline.batch.incremental import Builder, BuildReport
 from pipeline.batch.manifest import OUTPUT_NAMES, RESERVED, input_key
 from pipeline.batch.options import BuildOptions
-from pipeline.batch.worker import PlanResult, Rendered, Status, render_input
+from pipeline.batch.worker import Known, PlanResult, Rendered, Status, render_input
 from pipeline.errors import NoInputsError, Problem, TemplateProblemError, errors_in
 from pipeline.files import OutputLock, remove_temporaries
 from pipeline.inputs.load import select_inputs
 from pipeline.model.documents import DOCUMENTS, TEMPLATES_DIR
 
 __all__ = ["BuildOptions", "BuildReport", "PlanResult", "Status", "build"]
+
+
+Task = tuple[Path, Known]
+"""An input to render, and what the output folder knows of its earlier revisions."""
 
 
 def in_shard(name: str, shard: tuple[int, int] | None) -> bool:
@@ -106,29 +110,33 @@ def _jobs(options: BuildOptions, tasks: int) -> int:
 
 
 def _rendered(
-    paths: list[Path], options: BuildOptions, lock: OutputLock
+    tasks: list[Task], options: BuildOptions, lock: OutputLock
 ) -> Iterator[tuple[int, Rendered]]:
     """Render inputs, in parallel when worthwhile; yield (index, result) as each finishes."""
-    jobs = _jobs(options, len(paths))
+    jobs = _jobs(options, len(tasks))
     if jobs == 1:
-        for index, path in enumerate(paths):
-            yield index, _render(path, options)
+        for index, task in enumerate(tasks):
+            yield index, _render(task, options)
         return
-    queue = iter(enumerate(paths))
+    queue = iter(enumerate(tasks))
     while True:  # a new pool only when a worker died and took its pool down
-        broken = yield from _render_in_pool(queue, paths, jobs, options, lock)
+        broken = yield from _render_in_pool(queue, tasks, jobs, options, lock)
         if not broken:
             return
 
 
-def _render(path: Path, options: BuildOptions) -> Rendered:
-    """One input's work, as a worker does it, with the options that shape the documents."""
-    return render_input(path, options.templates, options.profiles, options.pdfs, options.as_of)
+def _render(task: Task, options: BuildOptions) -> Rendered:
+    """One input's work, as a worker does it, with the options that shape the documents (and
+    what the output folder knows of its earlier revisions)."""
+    path, known = task
+    return render_input(
+        path, options.templates, options.profiles, options.pdfs, options.as_of, known
+    )
 
 
 def _render_in_pool(
-    queue: Iterator[tuple[int, Path]],
-    paths: list[Path],
+    queue: Iterator[tuple[int, Task]],
+    tasks: list[Task],
     jobs: int,
     options: BuildOptions,
     lock: OutputLock,
@@ -140,8 +148,8 @@ def _render_in_pool(
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(lock,)) as pool:
         pending: dict[Future[Rendered], int] = {}
         # Keep a bounded number in flight so memory stays flat however large the batch.
-        for index, path in queue:
-            pending[pool.submit(_render, path, options)] = index
+        for index, task in queue:
+            pending[pool.submit(_render, task, options)] = index
             if len(pending) >= jobs * 4:
                 break
         while pending:
@@ -152,10 +160,10 @@ def _render_in_pool(
                 rendered = finished.result()
             except BrokenProcessPool:
                 for lost in [index, *pending.values()]:
-                    yield lost, _lost(paths[lost])
+                    yield lost, _lost(tasks[lost][0])
                 return True
-            for next_index, path in queue:
-                pending[pool.submit(_render, path, options)] = next_index
+            for next_index, task in queue:
+                pending[pool.submit(_render, task, options)] = next_index
                 break
             yield index, rendered
     return False
@@ -205,10 +213,10 @@ def build(
 def _check_custom_templates(folder: Path | None) -> None:
     """A custom template is checked before any plan is rendered from it: a mistake stops the
     build before a batch of documents comes out wrong."""
-    from pipeline.authoring.template_check import check_template
-
     if folder is None:
         return
+    from pipeline.authoring.template_check import check_template
+
     problems = []
     for document in DOCUMENTS:
         template = document.template_in(folder)
@@ -241,7 +249,8 @@ def _build_locked(
             todo.append((path, reasons))
     conversions = Conversions(options, builder, _jobs(options, len(todo)))
     try:
-        for index, rendered in _rendered([path for path, _ in todo], options, lock):
+        tasks = [(path, builder.known(input_key(path, options.out))) for path, _ in todo]
+        for index, rendered in _rendered(tasks, options, lock):
             result, pending = builder.finish(rendered, todo[index][1])
             if pending is None:
                 builder.record(result)

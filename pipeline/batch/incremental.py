@@ -25,7 +25,8 @@ from pipeline.batch.manifest import (
     shown_inputs,
 )
 from pipeline.batch.options import BuildOptions
-from pipeline.batch.worker import WRITTEN, PlanResult, Rendered, Status
+from pipeline.batch.revisions import prune_revisions, store
+from pipeline.batch.worker import WRITTEN, Known, PlanResult, Rendered, Status
 from pipeline.batch.writes import write_files
 from pipeline.errors import PipelineError, Problem, errors_in
 from pipeline.files import sha256, unsafe_folder, write_atomic
@@ -66,13 +67,12 @@ class Unconverted:
 
 def template_record(document: Document, custom: Path | None) -> dict[str, str]:
     """Which template produces `document`, for the manifest: a built-in one, or a file of the
-    custom folder (as given), with its content hash."""
-    from pipeline.documents.plan_documents import fingerprint
-
+    custom folder (as given), with its content hash (plan_documents.fingerprint's, without
+    importing the renderer into the main process)."""
     path = document.template_in(custom)
     builtin = path.resolve() == (TEMPLATES_DIR / document.template).resolve()
     shown = f"built-in:{document.template}" if builtin else path.as_posix()
-    return {"path": shown, "sha256": fingerprint(path)}
+    return {"path": shown, "sha256": sha256(path.read_bytes())}
 
 
 @dataclass
@@ -115,6 +115,16 @@ class Builder:
             templates={name: self.templates[name] for name in names},
             options=self.options.affecting_output(),
             pipeline_version=__version__,
+        )
+
+    def known(self, key: str) -> Known:
+        """What this folder knows of the input's earlier revisions, for its worker."""
+        entry = self.manifest.entries.get(key)
+        return Known(
+            self.options.out,
+            entry.revision if entry else None,
+            entry.previous_revision if entry else None,
+            self.options.redline,
         )
 
     def unchanged(self, path: Path, key: str) -> list[str] | None:
@@ -257,6 +267,10 @@ class Builder:
         # rebuilds the plan and a manifest merge copies them. All written at once (writes.py).
         files = {folder / name: data for name, data in rendered.documents.items()}
         files |= {folder / name: data for name, data in rendered.reports.items()}
+        files |= {folder / name: data for name, data in rendered.redlines.items()}
+        if rendered.canonical:  # the revision built, kept to compare the next one with
+            entry.revision = store(self.options.out, rendered.canonical)
+            entry.previous_revision = rendered.previous_revision
         for path, written in write_files(files).items():
             entry.outputs[path.name] = Output(*written)
         result.written += [folder / name for name in rendered.documents]
@@ -396,6 +410,8 @@ class Builder:
         self.prune(keys, report)
         report.warnings = self.warnings
         self.manifest.save(self.options.out)
+        kept = {r for entry in self.manifest.entries.values() for r in entry.revisions()}
+        prune_revisions(self.options.out, kept)  # after the save: a kill keeps what it names
         failed = [(r.source, r.problems) for r in self.results if r.status is Status.FAILED]
         write_index(self.options.out, shown_inputs(self.manifest, self.options.out), failed)
         return report

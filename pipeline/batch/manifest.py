@@ -27,16 +27,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline import __version__
 from pipeline.batch.writes import manifest_text
-from pipeline.errors import ManifestError, UnsafeOutputError
 from pipeline.files import (
-    OutputLock,
     is_plain_name,
     remove_owned,
     sha256,
-    unsafe_folder,
     write_atomic,
 )
-from pipeline.model.documents import DOCUMENTS, PACKET
+from pipeline.model.documents import CHANGES_HTML, CHANGES_JSON, DOCUMENTS, PACKET
 
 FORMAT = 2
 """2: inputs named relative to the output folder. 1: as the build was given them, relative to
@@ -45,15 +42,17 @@ NAME = "manifest.json"
 
 OUTPUT_NAMES = frozenset(
     [PACKET, "check.json", "check.html"]  # pipeline.reports.outputs.REPORT_JSON, REPORT_HTML
+    + [CHANGES_HTML, CHANGES_JSON]
     + [document.filename for document in DOCUMENTS]
     + [document.pdf_filename for document in DOCUMENTS]
+    + [document.redline_filename for document in DOCUMENTS]
 )
 """Every file a build writes in a plan's folder: the only names a record may hold, and the
 only files removed with a plan's folder."""
 MAX_BYTES = 32 << 20
 """The largest manifest read (32 MiB, some 15,000 plans with their PDFs): a larger one is
 ignored with a warning (its plans are rebuilt), not parsed into gigabytes of memory."""
-RESERVED = frozenset([NAME, "index.html", "logs"])
+RESERVED = frozenset([NAME, "index.html", "logs", ".revisions"])
 """The output folder's own files: never a plan's folder name."""
 
 
@@ -92,6 +91,14 @@ class Entry:
     pipeline_version: str
     outputs: dict[str, Output] = field(default_factory=dict)
     status: str = "built"
+    revision: str | None = None
+    """The revision built (the id of its canonical input in OUT/.revisions; batch/revisions.py)."""
+    previous_revision: str | None = None
+    """The revision built into this folder before it, when known."""
+
+    def revisions(self) -> set[str]:
+        """The stored revisions this record names."""
+        return {r for r in (self.revision, self.previous_revision) if r is not None}
 
     def changes(self, other: Entry) -> list[str]:
         """Why `other` (what a build would use now) differs from this record."""
@@ -158,6 +165,8 @@ class _EntryRecord(BaseModel):
     pipeline_version: str
     outputs: dict[str, _OutputRecord] = Field(default_factory=dict)
     status: Literal["built", "draft", "failed"] = "built"
+    revision: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    previous_revision: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
     @field_validator("slug")
     @classmethod
@@ -195,8 +204,14 @@ def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
         reasons.append(f"profiles changed (now {shown})")
     if before.get("as_of") != now.get("as_of"):
         reasons.append(f"as-of date changed (now {now.get('as_of') or 'the latest check-in'})")
+    if before.get("redline") != now.get("redline"):
+        reasons.append(
+            "redlines asked for (--redline)"
+            if now.get("redline")
+            else "redlines no longer asked for"
+        )
     rest = set(before) | set(now)
-    rest -= {"pdf", "pdf_a", "pdf_ua", "profiles", "as_of"}
+    rest -= {"pdf", "pdf_a", "pdf_ua", "profiles", "as_of", "redline"}
     if any(before.get(key) != now.get(key) for key in rest):
         reasons.append("options changed")
     return reasons or ["options changed"]
@@ -231,7 +246,7 @@ class Manifest:
         except FileNotFoundError:
             return manifest
         except (OSError, ValueError, RecursionError) as error:
-            manifest.warnings.append(f"{path} cannot be read: {_reason(error)}")
+            manifest.warnings.append(f"{path} cannot be read: {reason_of(error)}")
             return manifest
         version = data.get("format") if isinstance(data, dict) else None
         if type(version) is not int or version not in (1, FORMAT):
@@ -282,7 +297,7 @@ class Manifest:
         return None
 
 
-def _reason(error: BaseException) -> str:
+def reason_of(error: BaseException) -> str:
     if isinstance(error, OSError):
         return error.strerror or str(error)
     if isinstance(error, RecursionError):
@@ -339,107 +354,3 @@ def remove_plan_folder(out: Path, slug: str) -> bool:
     if not is_plain_name(slug) or slug in RESERVED:
         return False
     return remove_owned(out / slug, OUTPUT_NAMES.__contains__)
-
-
-def merge(sources: list[Path], target: Path) -> list[str]:
-    """Combine shard build folders into `target`: each plan's documents and the manifests,
-    then the dashboard of every plan in `target`. Every shard is checked whole before anything
-    is written, and the shards are only read.
-
-    Raises ManifestError when two shards built the same input differently, when a shard's
-    manifest cannot be read or does not match its files; UnsafeOutputError when a shard or the
-    target holds a link where a plan's folder or file should be; OutputLockedError when a
-    build holds `target`. Returns the keys of the inputs merged.
-    """
-    from pipeline.reports.outputs import write_index
-
-    incoming = _read_shards(sources, target)  # before the target is touched at all
-    with OutputLock(target):
-        keys = _merge_locked(incoming, target)
-        write_index(target, shown_inputs(Manifest.load(target), target))
-    return keys
-
-
-def _shard_manifest(source: Path) -> Manifest:
-    """A shard's manifest, which must be complete: there is no rebuilding a shard's plans."""
-    if not (source / NAME).exists() and not (source / NAME).is_symlink():
-        raise ManifestError(f"{source}/ has no {NAME}: it is not the output folder of a build")
-    shard = Manifest.load(source)
-    if shard.warnings:
-        raise ManifestError("; ".join(shard.warnings) + " (build that shard again)")
-    return shard
-
-
-def _shard_file(source: Path, slug: str, name: str, recorded: Output) -> bytes:
-    """The bytes of `source/slug/name`, checked against the shard's record of them."""
-    trouble = unsafe_folder(source, slug)
-    if trouble is not None:
-        raise UnsafeOutputError(f"cannot merge {source}/: {trouble}")
-    path = source / slug / name
-    try:
-        info = path.lstat()
-        if not stat.S_ISREG(info.st_mode):
-            raise UnsafeOutputError(f"cannot merge {source}/: {path} is not a regular file")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ManifestError(
-            f"{path} is missing, though {source / NAME} records it (build that shard again)"
-        ) from None
-    except OSError as error:
-        raise ManifestError(f"{path} cannot be read: {_reason(error)}") from None
-    if sha256(data) != recorded.sha256:
-        raise ManifestError(
-            f"{path} is not the file {source / NAME} records (changed since it was built?)"
-        )
-    return data
-
-
-def _rebase(key: str, source: Path, target: Path) -> str:
-    """A key of the manifest of `source` as the manifest of `target` names the same input."""
-    where = input_path(key, source)
-    try:
-        return Path(os.path.relpath(where, target.resolve())).as_posix()
-    except ValueError:
-        return where.as_posix()
-
-
-def _read_shards(sources: list[Path], target: Path) -> dict[str, tuple[Path, Entry]]:
-    """Every shard's records (keyed as the manifest of `target` names their inputs), each
-    checked against its files; the same input built differently by two shards is refused."""
-    incoming: dict[str, tuple[Path, Entry]] = {}
-    for source in sources:
-        for key, entry in _shard_manifest(source).entries.items():
-            for name, recorded in entry.outputs.items():
-                _shard_file(source, entry.slug, name, recorded)
-            key = _rebase(key, source, target)
-            if key in incoming and not incoming[key][1].same_build(entry):
-                raise ManifestError(
-                    f"{key} was built differently in {incoming[key][0]} and {source}"
-                )
-            incoming[key] = (source, entry)
-    return incoming
-
-
-def _merge_locked(incoming: dict[str, tuple[Path, Entry]], target: Path) -> list[str]:
-    merged = Manifest.load(target)
-    # Everything is checked before the first file is written.
-    owners = {entry.slug: key for key, entry in merged.entries.items() if key not in incoming}
-    for key, (_source, entry) in sorted(incoming.items()):
-        owner = owners.setdefault(entry.slug, key)
-        if owner != key:
-            raise ManifestError(f"{key} and {owner} both write {entry.slug}/")
-        trouble = unsafe_folder(target, entry.slug)
-        if trouble is not None:
-            raise UnsafeOutputError(f"cannot merge into {target}/: {trouble}")
-        for name in entry.outputs:
-            there = target / entry.slug / name
-            if there.is_dir() and not there.is_symlink():
-                raise UnsafeOutputError(f"cannot merge into {target}/: {there} is a folder")
-    for key, (source, entry) in sorted(incoming.items()):
-        for name, recorded in list(entry.outputs.items()):
-            data = _shard_file(source, entry.slug, name, recorded)
-            write_atomic(target / entry.slug / name, data)
-            entry.outputs[name] = Output.of(target / entry.slug / name, data)
-        merged.entries[key] = entry
-    merged.save(target)
-    return sorted(incoming)

@@ -39,6 +39,9 @@ class BuildOptions:
     as_of: dt.date | None = None
     """Build the documents as of the latest check-in on or before this date (None: the
     latest check-in)."""
+    redline: bool = False
+    """Also write, beside each plan's documents, the documents redlined against the previous
+    revision built into the folder, and the change summary (changes.html, changes.json)."""
 
     @property
     def pdfs(self) -> bool:
@@ -59,4 +62,6 @@ class BuildOptions:
             recorded.update({"pdf": True, **self.export().as_record()})
         if self.as_of is not None:
             recorded["as_of"] = self.as_of.isoformat()
+        if self.redline:
+            recorded["redline"] = True
         return recorded

@@ -15,7 +15,6 @@ from slugify import slugify
 
 from pipeline.errors import PipelineError, Problem
 from pipeline.files import sha256
-from pipeline.inputs.read import conflict_problem, read_input
 from pipeline.model.documents import DOCUMENTS
 from pipeline.model.vocabulary import Profile
 
@@ -23,8 +22,8 @@ if TYPE_CHECKING:
     from pipeline.model.plan import Plan
     from pipeline.pdf.packet import PacketInfo
 
-# The rest (checks, rendering) is imported where it is used: a worker needs it, while the
-# main process of an incremental build often renders nothing and should start fast.
+# The rest (reading, checks, rendering) is imported where it is used: a worker needs it,
+# while the main process of an incremental build often renders nothing and should start fast.
 
 
 class Status(StrEnum):
@@ -60,6 +59,8 @@ class PlanResult:
     def conflict(self, other: str, code: str) -> None:
         """Another input of this build describes the same organization: this one fails."""
         self.status = Status.FAILED
+        from pipeline.inputs.read import conflict_problem
+
         self.problems.append(conflict_problem(self.source, self.code_location, other, code))
 
 
@@ -93,6 +94,28 @@ class Rendered:
     internal_error: str | None = None
     """The traceback of an unexpected error while building this input (a bug): the main
     process writes it to a log file and reports the input as failed."""
+    canonical: bytes = b""
+    """The plan's canonical input (the revision the main process stores)."""
+    revision: str | None = None
+    previous_revision: str | None = None
+    """The revision built before this one, when known (its changes are in the documents)."""
+    redlines: dict[str, bytes] = field(default_factory=dict)
+    """With --redline and a known previous revision: {redline file name: .docx}."""
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the output folder knows of an input's earlier builds: the revision last built and
+    the one before it (`OUT/.revisions`), and whether the build writes redlines."""
+
+    out: Path
+    revision: str | None = None
+    previous: str | None = None
+    redline: bool = False
+
+    def previous_of(self, revision: str) -> str | None:
+        """The revision before `revision`: the last one built, unless that is this one."""
+        return self.previous if revision == self.revision else self.revision
 
 
 def render_input(
@@ -101,13 +124,15 @@ def render_input(
     profiles: tuple[Profile, ...] = (),
     pdfs: bool = False,
     as_of: dt.date | None = None,
+    known: Known | None = None,
 ) -> Rendered:
     """Runs in a worker: load, validate, check and render one input (nothing is written);
     `pdfs`: the build makes PDFs (its check.html links them); `as_of`: the documents are as of
-    the latest check-in on or before it (by default the latest). Never raises: an unexpected
-    error comes back as the input's `internal_error`."""
+    the latest check-in on or before it (by default the latest); `known`: the revisions built
+    before (the documents then say what changed). Never raises: an unexpected error comes
+    back as the input's `internal_error`."""
     try:
-        return _render_input(path, templates, profiles, pdfs, as_of)
+        return _render_input(path, templates, profiles, pdfs, as_of, known)
     except Exception:
         return Rendered(str(path), "", [], internal_error=traceback.format_exc())
 
@@ -118,9 +143,12 @@ def _render_input(
     profiles: tuple[Profile, ...],
     pdfs: bool,
     as_of: dt.date | None,
+    known: Known | None,
 ) -> Rendered:
+    from pipeline.batch.revisions import canonical_bytes, load_revision, revision_id
     from pipeline.checks import check_plan
     from pipeline.documents.plan_documents import render_plan
+    from pipeline.inputs.read import read_input
     from pipeline.pdf.packet import packet_info
     from pipeline.reports.outputs import plan_reports
 
@@ -140,15 +168,44 @@ def _render_input(
         code=plan.organization.code,
         code_location=reading.code_location,
     )
+    rendered.canonical = canonical_bytes(plan)
+    rendered.revision = revision_id(rendered.canonical)
+    previous = None
+    if known is not None and (before := known.previous_of(rendered.revision)) is not None:
+        previous = load_revision(known.out, before)
+        rendered.previous_revision = before if previous is not None else None
     check = check_plan(plan, reading.input, profiles, reading.problems)
-    rendered.reports = plan_reports(check, pdfs, as_of=as_of)
     rendered.draft = not check.complete
     try:
-        rendered.documents = render_plan(plan, templates, check, as_of)
+        rendered.documents = render_plan(plan, templates, check, as_of, previous)
+        if previous is not None and known is not None and known.redline:
+            rendered.redlines = _redlines(plan, previous, rendered.documents, templates, as_of)
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
+    rendered.reports = plan_reports(
+        check,
+        pdfs,
+        as_of=as_of,
+        previous=previous,
+        redlines=sorted(rendered.redlines),
+    )
     documents = [d for d in DOCUMENTS if d.filename in rendered.documents]
     rendered.revision_date = plan.plan.document_date
     rendered.packet = packet_info(plan, documents, draft=rendered.draft)
     rendered.titles = {document.filename: document.title(plan, as_of) for document in documents}
     return rendered
+
+
+def _redlines(
+    plan: Plan,
+    previous: Plan,
+    documents: dict[str, bytes],
+    templates: Path | None,
+    as_of: dt.date | None,
+) -> dict[str, bytes]:
+    """The plan's documents redlined against the previous revision's, rendered now (with this
+    build's templates, as of the same date)."""
+    from pipeline.documents.plan_documents import render_plan
+    from pipeline.documents.plan_redlines import redlines
+
+    return redlines(render_plan(previous, templates, as_of=as_of), documents, plan)

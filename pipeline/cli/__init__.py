@@ -9,12 +9,7 @@ listed in `pipeline.errors`).
 Imports any stage.
 """
 
-from pipeline.cli import (  # noqa: F401  (imported to register their commands)
-    build,
-    commands,
-    monitoring,
-    revisions,
-)
+# Each command's module registers it when the command is asked for (base.COMMAND_MODULES).
 from pipeline.cli.base import cli
 
 

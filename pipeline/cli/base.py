@@ -4,6 +4,7 @@ errors into their exit codes, and the common arguments."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -73,7 +74,30 @@ as_of_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMAND_MODULES = ("build", "commands", "monitoring", "revisions")
+"""The modules of pipeline.cli that define commands (each registers its own on `cli`)."""
+_MODULE_OF = {"build": "build", "manifest": "build"}
+"""Commands whose module is known: `pipeline build` imports only what a build needs."""
+
+
+class _Commands(click.Group):
+    """The `pipeline` group, importing the module that defines a command only when the command
+    is run (an incremental build starts fast; `pipeline --help` imports them all)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            known = _MODULE_OF.get(cmd_name)
+            for module in [known] if known else COMMAND_MODULES:
+                importlib.import_module(f"pipeline.cli.{module}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in COMMAND_MODULES:
+            importlib.import_module(f"pipeline.cli.{module}")
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
 def cli() -> None:
     """Validate improvement plans and build their official Word documents.

@@ -10,7 +10,7 @@ import click
 
 from pipeline.batch.build import BuildOptions, PlanResult, Status, build
 from pipeline.batch.config import CONFIG_NAME, load_config
-from pipeline.batch.manifest import merge
+from pipeline.batch.merge import merge
 from pipeline.cli.base import (
     as_of_option,
     cli,
@@ -116,6 +116,13 @@ class _Progress:
     is_flag=True,
     help="Make the PDFs and packets declare PDF/UA-1, accessible PDF (implies --pdf).",
 )
+@click.option(
+    "--redline",
+    is_flag=True,
+    help="Also write, beside each changed plan's documents, <document>-redline.docx (the "
+    "changes since the previous revision built into OUT, as Word tracked changes) and the "
+    "change summary, changes.html and changes.json.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the summary.")
 @profiles_option
 @as_of_option
@@ -138,6 +145,7 @@ def build_command(
     pdf: bool,
     pdf_a: bool,
     pdf_ua: bool,
+    redline: bool,
     quiet: bool,
     profiles: tuple[str, ...],
     as_of: dt.date | None,
@@ -151,6 +159,10 @@ def build_command(
     Only plans whose input, templates or options changed since the last build into OUT are
     rebuilt (OUT/manifest.json records them); --force rebuilds all. With --pdf, each document
     is also OUT/<organization>/<document>.pdf, and packet.pdf joins them (needs LibreOffice).
+
+    OUT keeps every revision of a plan it built (OUT/.revisions): a plan built again after a
+    change says what changed since in its improvement plan's Summary of changes, its check
+    report and the dashboard; --redline also writes the redlined documents.
 
     Every plan is checked first (see `pipeline check`). An incomplete plan is still built, as
     a draft: each page is marked DRAFT and each missing element is shown in place; the build
@@ -174,6 +186,7 @@ def build_command(
         pdf_a=pdf_a,
         pdf_ua=pdf_ua,
         as_of=as_of,
+        redline=redline,
     )
     progress = _Progress(quiet)
     built = build(sources, options, on_result=progress, on_start=progress.start)

@@ -13,7 +13,9 @@ under its own name, so a field added to the model reaches the templates. On top 
   a benchmark's `status` is its status at the latest check-in (else as recorded), and its
   `carried_note` says the year it was carried over from (empty when it was not);
 - `progress`: the plan as of a check-in, for the progress report (`progress.py`; null
-  without a check-in on or before the date).
+  without a check-in on or before the date);
+- `changes`: what changed since the previous revision the build knows, by section, for the
+  improvement plan's Summary of changes (`changes.py`; null when it is not known).
 
 `pipeline context PLAN --document NAME` prints it as JSON.
 """
@@ -30,9 +32,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from pipeline.checks import PlanCheck, check_plan
+from pipeline.documents.changes import changes_context
 from pipeline.documents.draft import document_draft, plan_draft
 from pipeline.documents.filters import dollars
 from pipeline.documents.progress import progress_context
+from pipeline.model.changes import diff_plans
 from pipeline.model.documents import Document
 from pipeline.model.outcomes import Baseline, Target
 from pipeline.model.periods import resolve
@@ -270,13 +274,19 @@ def _school_year_span(plan: Plan) -> str:
 
 
 def build_context(
-    plan: Plan, document: Document, check: PlanCheck | None = None, as_of: dt.date | None = None
+    plan: Plan,
+    document: Document,
+    check: PlanCheck | None = None,
+    as_of: dt.date | None = None,
+    previous: Plan | None = None,
 ) -> Context:
     """Everything `document`'s template sees, for `plan`; `check` (by default, the plan
     checked under its own profiles) decides whether it is a draft and what is missing;
-    `as_of` chooses the check-in (the latest on or before it; by default the latest)."""
+    `as_of` chooses the check-in (the latest on or before it; by default the latest);
+    `previous`, the revision before this one when it is known, gives the summary of changes."""
     check = check if check is not None else check_plan(plan)
-    return with_document(plan_context(plan, check, as_of), plan, document, check, as_of)
+    context = plan_context(plan, check, as_of, previous)
+    return with_document(context, plan, document, check, as_of)
 
 
 def with_document(
@@ -302,10 +312,14 @@ def with_document(
 
 
 def plan_context(
-    plan: Plan, check: PlanCheck | None = None, as_of: dt.date | None = None
+    plan: Plan,
+    check: PlanCheck | None = None,
+    as_of: dt.date | None = None,
+    previous: Plan | None = None,
 ) -> Context:
     """The part of the context that is the same for every document of `plan`, as of the
-    latest check-in on or before `as_of` (by default the latest)."""
+    latest check-in on or before `as_of` (by default the latest); with the changes since the
+    `previous` revision when it is known."""
     context: Context = {
         name: _plain(getattr(plan, name))
         for name in type(plan).model_fields
@@ -330,6 +344,11 @@ def plan_context(
     _enrich_outcomes(plan, context["outcomes"] or [])
     _enrich_objectives(plan, context, as_of)
     context["progress"] = progress_context(plan, context, as_of)
+    context["changes"] = (
+        changes_context(diff_plans(previous, plan), previous, long_date)
+        if previous is not None
+        else None
+    )
     if plan.roadmap:
         for row in context["roadmap"]["phases"]:
             row["purpose"] = RoadmapPhase(row["phase"]).purpose

@@ -43,6 +43,11 @@ class Document:
     def pdf_filename(self) -> str:
         return f"{self.name}.pdf"
 
+    @property
+    def redline_filename(self) -> str:
+        """The document with the changes since the previous revision as tracked changes."""
+        return f"{self.name}-redline.docx"
+
     def template_in(self, custom: Path | None) -> Path:
         """The template to use: from the `custom` folder when it has one for this document
         (named like the output, `action-plan.docx`, or at the built-in's relative path,
@@ -129,4 +134,6 @@ BY_NAME = {document.name: document for document in DOCUMENTS}
 BY_FILENAME = {document.filename: document for document in DOCUMENTS}
 
 PACKET = "packet.pdf"
+CHANGES_HTML, CHANGES_JSON = "changes.html", "changes.json"
+"""What changed since the previous revision (built with --redline, beside the redlines)."""
 """The file joining a plan's PDFs (built with --pdf)."""

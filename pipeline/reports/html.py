@@ -23,6 +23,7 @@ from pipeline.reports.monitoring import (
     monitoring_cells,
     monitoring_section,
 )
+from pipeline.reports.revision_notes import changes_note, changes_section
 
 DOCUMENT_TITLES = {
     "improvement-plan": "Improvement plan",
@@ -187,6 +188,9 @@ def _plan_section(
             "<p>The documents are drafts: every page is marked DRAFT and each missing element "
             "is shown in place. Fix the errors below and build again.</p>"
         )
+    changed = changes_section(plan.get("changes"), _below(heading), linked)
+    if changed:
+        parts.append(changed)
     section = monitoring_section(plan.get("monitoring"), _below(heading))
     if section:
         parts.append(section)
@@ -292,7 +296,8 @@ def _index_row(row: IndexRow) -> str:
     report_link = f'<a href="{escape(folder)}/check.html">findings</a>' if folder else ""
     return (
         f'<tr {attributes}><td class="plan"{_sort_key(name)}><strong>{escape(name)}</strong>'
-        f'<br><span class="muted small">{escape(row.source)}</span></td>'
+        f'<br><span class="muted small">{escape(row.source)}</span>'
+        f"{changes_note(plan.get('changes'), f'{folder}/' if folder else None)}</td>"
         f"<td{_sort_key(_STATUS_ORDER.get(status, 0))}>{_badge(status)}</td>"
         f"{monitoring_cells(monitoring, _progress_link(row, documents))}{''.join(cells)}"
         f"<td>{plan['counts']['errors']}</td><td>{plan['counts']['warnings']}</td>"
