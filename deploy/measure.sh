@@ -6,9 +6,9 @@
 #     bash deploy/measure.sh [PLANS_WITHOUT_PDF=200] [PLANS_WITH_PDF=20] [RUNS=3]
 #
 # --draft: a synthetic plan that is a draft is rendered and converted like any other, and must
-# not stop the measurement.
-# Each build is a full one (a fresh output folder), so nothing is skipped as unchanged. The
-# wall time includes the start of the command (and, with --pdf, of LibreOffice).
+# not stop the measurement. Each build is a full one (a fresh output folder), so nothing is
+# skipped as unchanged. The wall time includes the start of the command (and, with --pdf, of
+# LibreOffice); the CPU time (docs/scale.md sizes from it) barely depends on other load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -366,7 +366,10 @@ def test_an_unwritable_plan_folder_fails_that_plan_alone(
             raise PermissionError(13, "Permission denied", str(path))
         real(path, data)
 
+    import pipeline.batch.writes as writes
+
     monkeypatch.setattr(incremental, "write_atomic", refusing)
+    monkeypatch.setattr(writes, "write_atomic", refusing)  # a plan's files, written at once
     inputs = _two(tmp_path, "other.json", _json())
     out = tmp_path / "out"
     report = build([inputs], BuildOptions(out=out, jobs=1))
