@@ -269,7 +269,7 @@ CASES: list[tuple[str, str, list[Change], str]] = [
     ("MON-1", "an interim target passed without a result",
      [("outcomes.0.interim_targets.0.date", "2026-01-31"),
       _check_ins(_check_in("CI1", "2026-03-15"))],
-     "$.outcomes[0].interim_targets[0]"),
+     "$.outcomes[0].interim_targets[0].date"),
     ("MON-2", "a benchmark at risk, then off track, not adjusted",
      [_check_ins(_check_in("CI1", "2025-11-15", ("B1", "at_risk")),
                  _check_in("CI2", "2026-01-20", ("B1", "off_track")))],

@@ -64,14 +64,14 @@ PAIRS: list[tuple[str, list[Change], list[str], list[Change]]] = [
     # MON-1: a target passed (as of the latest check-in) that no result answers
     ("MON-1", [("outcomes.0.interim_targets.0.date", "2026-01-31"),
                _check_ins(_check_in("CI1", "2026-03-15"))],
-     ["$.outcomes[0].interim_targets[0]"],
+     ["$.outcomes[0].interim_targets[0].date"],
      [("outcomes.0.interim_targets.0.date", "2026-01-31"),
       _check_ins(_check_in("CI1", "2026-03-15")),
       ("outcomes.0.results", [{"date": "2026-01-20", "value": 23}])]),
     ("MON-1", [("outcomes.0.interim_targets.0.date", "2026-01-31"),  # measured after it
                _check_ins(_check_in("CI1", "2026-03-15")),
                ("outcomes.0.results", [{"date": "2026-02-10", "value": 23}])],
-     ["$.outcomes[0].interim_targets[0]"],
+     ["$.outcomes[0].interim_targets[0].date"],
      [("outcomes.0.interim_targets.0.date", "2026-01-31"),  # the check-in before the target
       _check_ins(_check_in("CI1", "2026-01-15"))]),
     ("MON-1", [("outcomes.0.interim_targets.0.date", "2026-01-31"),  # a row's target
@@ -79,7 +79,7 @@ PAIRS: list[tuple[str, list[Change], list[str], list[Change]]] = [
                                          [{"value": 24, "date": "2026-01-31"}]}]),
                _check_ins(_check_in("CI1", "2026-03-15")),
                ("outcomes.0.results", [{"date": "2026-01-20", "value": 23}])],
-     ["$.outcomes[0].measures[0].interim_targets[0]"],
+     ["$.outcomes[0].measures[0].interim_targets[0].date"],
      [("outcomes.0.interim_targets.0.date", "2026-01-31"),
       ("outcomes.0.measures", [{"label": "Grade 3", "interim_targets":
                                 [{"value": 24, "date": "2026-01-31"}]}]),

@@ -208,3 +208,35 @@ def test_diff_redline_writes_each_document_both_revisions_have(tmp_path: Path) -
     ]
     refused = CliRunner().invoke(cli, ["diff", str(old), str(new), "--redline", str(old)])
     assert refused.exit_code == 2 and "is a file" in refused.output
+
+
+def test_a_rebuild_without_redline_removes_the_earlier_redlines(tmp_path: Path) -> None:
+    inputs, out = tmp_path / "inputs", tmp_path / "out"
+    inputs.mkdir()
+    data = read_json(HARBOR)
+    _write(inputs / "harbor.json", data)
+    _build(inputs, out)
+    _write(inputs / "harbor.json", _edited(data))
+    _build(inputs, out, redline=True)
+    assert (out / FOLDER / "changes.html").is_file()
+    third = _edited(data)
+    third["foundation"]["vision"] += " Always."
+    _write(inputs / "harbor.json", third)
+    _build(inputs, out)
+    left = sorted(p.name for p in (out / FOLDER).iterdir())
+    assert not [name for name in left if "redline" in name or name.startswith("changes.")]
+    changes = json.loads((out / FOLDER / "check.json").read_text())["plans"][0]["changes"]
+    assert changes["count"] == 1 and changes["summary"] is None and changes["redlines"] == []
+
+
+def test_a_reorder_names_what_moved() -> None:
+    from pipeline.documents.changes import change_line
+    from pipeline.model.changes import diff_plans
+    from tests.conftest import plan_of
+
+    data = read_json(HARBOR)
+    moved = copy.deepcopy(data)
+    benchmarks = moved["action_plan"]["benchmarks"]
+    benchmarks[1], benchmarks[2] = benchmarks[2], benchmarks[1]
+    lines = [change_line(c) for c in diff_plans(plan_of(data), plan_of(moved))]
+    assert lines == ["Benchmarks reordered: B1.1.2 (now after B1.1.3)"]

@@ -6,6 +6,7 @@
 - `options.py`: the build's options, and those recorded because they change the output;
 - `conversions.py`: the convert stage, scheduled beside rendering;
 - `manifest.py`: `OUT/manifest.json`, and merging sharded builds;
+- `writes.py`: a plan's files written at once, and the manifest's text;
 - `config.py`: `pipeline.toml`, the settings a batch always builds with.
 
 Imports every stage before it.

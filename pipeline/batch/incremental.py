@@ -30,7 +30,15 @@ from pipeline.batch.worker import WRITTEN, Known, PlanResult, Rendered, Status
 from pipeline.batch.writes import write_files
 from pipeline.errors import PipelineError, Problem, errors_in
 from pipeline.files import sha256, unsafe_folder, write_atomic
-from pipeline.model.documents import BY_FILENAME, DOCUMENTS, PACKET, TEMPLATES_DIR, Document
+from pipeline.model.documents import (
+    BY_FILENAME,
+    CHANGES_HTML,
+    CHANGES_JSON,
+    DOCUMENTS,
+    PACKET,
+    TEMPLATES_DIR,
+    Document,
+)
 
 
 @dataclass
@@ -333,10 +341,11 @@ class Builder:
 
     def _remove_stale(self, folder: Path, entry: Entry) -> None:
         """Remove the documents a build of this plan may have written that this one did not
-        (a part the plan no longer has, PDFs from an earlier build with --pdf)."""
-        names = [PACKET]
+        (a part the plan no longer has, PDFs from an earlier build with --pdf, redlines and
+        the change summary of an earlier revision)."""
+        names = [PACKET, CHANGES_HTML, CHANGES_JSON]
         for document in DOCUMENTS:
-            names += [document.filename, document.pdf_filename]
+            names += [document.filename, document.pdf_filename, document.redline_filename]
         if unsafe_folder(folder.parent, folder.name) is not None:
             return  # not a real folder of OUT: nothing of ours to remove there
         for name in names:

@@ -20,7 +20,7 @@ from pipeline.model.vocabulary import Profile
 
 if TYPE_CHECKING:
     from pipeline.model.plan import Plan
-    from pipeline.pdf.packet import PacketInfo
+    from pipeline.pdf.info import PacketInfo
 
 # The rest (reading, checks, rendering) is imported where it is used: a worker needs it,
 # while the main process of an incremental build often renders nothing and should start fast.
@@ -149,7 +149,7 @@ def _render_input(
     from pipeline.checks import check_plan
     from pipeline.documents.plan_documents import render_plan
     from pipeline.inputs.read import read_input
-    from pipeline.pdf.packet import packet_info
+    from pipeline.pdf.info import packet_info
     from pipeline.reports.outputs import plan_reports
 
     reading = read_input(path)

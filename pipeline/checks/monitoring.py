@@ -117,8 +117,9 @@ def targets_measured(case: Case) -> Iterator[Issue]:
         for line in measured_lines(outcome, latest.date):
             targets = targets_of(outcome, line.label)
             for target in unanswered(outcome, line.label, latest.date):
-                path = ("outcomes", o, *_target_path(outcome, line.label, target))
-                kind = "final" if path[-1] == "final_target" else "interim"
+                target_path = ("outcomes", o, *_target_path(outcome, line.label, target))
+                kind = "final" if target_path[-1] == "final_target" else "interim"
+                path = (*target_path, "date")  # a cell of its own in a workbook
                 row = f", row '{line.label}'," if line.label else ""
                 k = next(k for k, t in enumerate(targets) if t is target)
                 after = f"after {targets[k - 1].date.isoformat()} and " if k else ""

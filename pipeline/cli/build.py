@@ -191,6 +191,9 @@ def build_command(
     progress = _Progress(quiet)
     built = build(sources, options, on_result=progress, on_start=progress.start)
     counts = ", ".join(f"{built.count(status)} {status}" for status in Status)
+    kept_drafts = len(built.drafts) - built.count(Status.DRAFT)
+    if kept_drafts:  # unchanged since a build that made them drafts
+        counts += f" (and {kept_drafts} unchanged draft{'s' if kept_drafts != 1 else ''})"
     click.echo(f"{len(built.results)} plan(s) into {out}/: {counts} ({built.seconds:.1f}s)")
     for key in built.pruned:
         click.echo(f"pruned the documents of {key} (input gone)")

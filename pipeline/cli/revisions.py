@@ -84,6 +84,13 @@ def diff_command(
             _check_output(output, (old, new))
         comparison = compare(old, new)
         report(comparison.warnings)
+        before, after = comparison.old.plan.organization, comparison.new.plan.organization
+        if before.code != after.code:
+            click.echo(
+                f"Note: {old} and {new} are the plans of two organizations ({before.name}, "
+                f"{before.code}; {after.name}, {after.code}), not two revisions of one",
+                err=True,
+            )
         text = render_changes(comparison.changes, comparison.old, comparison.new, format_)
         if output is None:
             click.echo(text, nl=False)

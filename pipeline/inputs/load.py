@@ -144,8 +144,9 @@ def load_json(path: Path, name: str | None = None) -> Source:
 
 def load(path: Path, name: str | None = None) -> Source:
     """Read one input file of any supported kind: JSON, or an Excel workbook."""
-    # Imported here: openpyxl is slow to import, and most builds read no workbook.
-    from pipeline.inputs.workbook import WORKBOOK_SUFFIXES, read_workbook
+    # Imported here: the workbook package is large, and most builds read no workbook (and
+    # `read_workbook`, with openpyxl, only for a workbook).
+    from pipeline.inputs.workbook import WORKBOOK_SUFFIXES
 
     shown = name or str(path)
     if path.exists() and not path.is_file():
@@ -154,6 +155,8 @@ def load(path: Path, name: str | None = None) -> Source:
     if path.suffix.lower() == ".json":
         return load_json(path, name)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from pipeline.inputs.workbook import read_workbook
+
         return read_workbook(path, name)
     kinds = ", ".join((".json", ".xlsx"))
     raise InvalidInputError(

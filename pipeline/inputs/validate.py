@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import ValidationError
 
 from pipeline.errors import DataPath, InvalidInputError, Problem, errors_in
@@ -21,6 +19,10 @@ from pipeline.inputs.source import Source
 from pipeline.model.fields import ID_PATTERN, SCHOOL_YEAR_PATTERN, TEXT_PATTERN
 from pipeline.model.plan import Plan
 from pipeline.model.schema import plan_schema
+
+if TYPE_CHECKING:  # jsonschema itself is imported for the messages of an invalid input only
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError as SchemaError
 
 _PATTERN_MEANINGS = {
     TEXT_PATTERN: ("must be text that is not blank and has no control characters", None),
@@ -35,6 +37,8 @@ _PATTERN_MEANINGS = {
 
 @cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator, FormatChecker
+
     return Draft202012Validator(plan_schema(), format_checker=FormatChecker())
 
 

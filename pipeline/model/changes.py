@@ -21,6 +21,7 @@ matches lists and diffs words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -48,6 +49,7 @@ from pipeline.model.changes_match import (
     in_new_order,
     in_old_order,
     match,
+    moved,
     reordered,
     word_diff,
 )
@@ -83,6 +85,9 @@ class Change:
     new: str | None = None
     words: Words = ()
     """For text reworded: the words kept ('='), removed ('-') and added ('+')."""
+    moved: tuple[str, ...] = ()
+    """For a list reordered: the items that moved, each with where it now is ('B1.1.3 (now
+    after B1.1.4)', 'B1.1.2 (now first)'); the rest kept their order."""
 
     @property
     def place(self) -> str:
@@ -253,6 +258,7 @@ def _records(
             "order",
             old=", ".join(_bare(old[i], i) for i, _ in in_old_order(pairs)),
             new=", ".join(_bare(new[j], i) for i, j in in_new_order(pairs)),
+            moved=_moved(pairs, lambda j: _bare(new[j], j)),
         )
     keys_unique = bool(key_name) and _unique_keys(old, new, key)
     for i, j in pairs:
@@ -284,6 +290,18 @@ def _at(place: _Place, i: int | None, j: int | None, path: str, where: tuple[str
         path=path,
         old_at=(*place.old_at, i if i is not None else -1),
         new_at=(*place.new_at, j if j is not None else -1),
+    )
+
+
+def _moved(pairs: list[Pair], name: Callable[[int], str]) -> tuple[str, ...]:
+    """The items of a reordered list that moved, each with where it now is (none when two
+    items go by one name: the whole new order says it better)."""
+    names = [name(j) for _, j in in_new_order(pairs)]
+    if len(set(names)) != len(names):
+        return ()
+    return tuple(
+        f"{name(j)} (now {'after ' + name(after) if after is not None else 'first'})"
+        for j, after in moved(pairs)
     )
 
 
@@ -321,6 +339,7 @@ def _values(
             "order",
             old=", ".join(show(old[i], place.old_unit) for i, _ in in_old_order(pairs)),
             new=", ".join(show(new[j], place.new_unit) for _, j in in_new_order(pairs)),
+            moved=_moved(pairs, lambda j: show(new[j], place.new_unit)),
         )
     for i, j in pairs:
         here = _at(place, i, j, f"{place.path}[{j if j is not None else i}]", place.where)

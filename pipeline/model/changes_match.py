@@ -164,3 +164,33 @@ def word_diff(old: str, new: str) -> Words:
                 out.append(("=", text))
     flush()
     return tuple(out)
+
+
+def moved(pairs: Sequence[Pair]) -> list[tuple[int, int | None]]:
+    """The fewest items whose move explains a reorder, in their new order: (new index of the
+    item, new index of the item it now follows, None when it is first). The others keep
+    their order (the longest run of items in the same order on both sides)."""
+    order = in_old_order(pairs)
+    # Longest increasing subsequence of the new indices, taken in old order.
+    tails: list[int] = []
+    parent: dict[int, int | None] = {}
+    for n, (_, j) in enumerate(order):
+        low, high = 0, len(tails)
+        while low < high:
+            middle = (low + high) // 2
+            if order[tails[middle]][1] < j:
+                low = middle + 1
+            else:
+                high = middle
+        parent[n] = tails[low - 1] if low else None
+        if low == len(tails):
+            tails.append(n)
+        else:
+            tails[low] = n
+    kept: set[int] = set()
+    at: int | None = tails[-1] if tails else None
+    while at is not None:
+        kept.add(order[at][1])
+        at = parent[at]
+    new_order = [j for _, j in in_new_order(pairs)]
+    return [(j, new_order[k - 1] if k else None) for k, j in enumerate(new_order) if j not in kept]

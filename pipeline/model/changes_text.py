@@ -46,6 +46,8 @@ def in_words(change: Change, plain: Any, mark: Any) -> tuple[str, str | None]:
     """What a change says (after its place), and the record's or value's content when it is
     more than a line; `plain` writes text, `mark` the words changed."""
     label, kind = change.label, change.kind
+    if change.element == "order" and change.moved:
+        return f"{plain(label)} reordered: {plain('; '.join(change.moved))}", None
     if change.element == "order":
         return f"{plain(label)} reordered: {plain(change.new or '')}", None
     if change.element == "item":

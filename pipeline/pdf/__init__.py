@@ -6,6 +6,8 @@ joined into a plan's submission packet.
 - `uno_worker.py`: the helper each instance runs (under LibreOffice's own Python, not ours);
 - `finish.py`: every PDF checked and given fixed dates and ids;
 - `packet.py`: a plan's PDFs joined into `packet.pdf`, with bookmarks and page labels.
+- `info.py`: the dates every output carries and a packet's document information (without
+  pypdf: a build's workers need them for every plan).
 
 Imports the foundation and `pipeline.model`; it knows nothing of plans' content.
 """

@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,8 @@ class _Instance:
     def __init__(self, office: Office, profile: Path, start_timeout: float) -> None:
         self.profile = profile
         self.converted = 0
+        self.seconds: dict[str, float] = {}
+        """What LibreOffice took over the last document, step by step (uno_worker.py)."""
         self._buffer = b""
         environment = {**os.environ, "TZ": "UTC"}  # PDF dates in UTC, whatever the machine's
         environment.pop("PYTHONPATH", None)
@@ -104,6 +106,7 @@ class _Instance:
         _InstanceFailure if it does not answer in time or dies."""
         assert self.process.stdin is not None
         request = {"source": str(source), "target": str(target), "filter": options.filter_data()}
+        self.seconds = {}
         try:
             self.process.stdin.write(json.dumps(request).encode() + b"\n")
             self.process.stdin.flush()
@@ -113,6 +116,9 @@ class _Instance:
         self.converted += 1
         if not answer.get("ok"):
             raise ConversionError(str(answer.get("error") or "no reason given"))
+        seconds = answer.get("seconds")
+        if isinstance(seconds, dict):
+            self.seconds = {k: v for k, v in seconds.items() if isinstance(v, int | float)}
 
     def _answer(self, timeout: float, doing: str) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -185,6 +191,9 @@ class ConverterStats:
     retried: int = 0
     started: int = 0
     restarted_after_failure: int = 0
+    office_seconds: dict[str, float] = field(default_factory=dict)
+    """LibreOffice's own time over the documents converted, by step (load and lay out,
+    indexes, export, close)."""
 
 
 @dataclass
@@ -301,6 +310,10 @@ class Converter:
                 self._retire(slot, failed=True)
                 self._count("restarted_after_failure")
                 raise ConversionError(str(error)) from None
+            with self._lock:
+                for step, seconds in instance.seconds.items():
+                    spent = self.stats.office_seconds
+                    spent[step] = spent.get(step, 0.0) + seconds
             try:
                 pdf = target.read_bytes()
             except OSError:

@@ -36,25 +36,13 @@ from pypdf.generic import (
 )
 
 from pipeline.errors import UnreadablePdfError
+from pipeline.pdf.info import pdf_date, xmp_date
+from pipeline.pdf.info import stamp as stamp
 
 _INFO_DATE = re.compile(rb"/CreationDate\s*\(D:(\d{14})(Z'?|[+-]\d\d'\d\d'?)\)")
 _XMP_DATES = re.compile(rb"<xmp:(CreateDate|ModifyDate|MetadataDate)>([0-9T:.+-]+Z?)</xmp:\1>")
 _TRAILER_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>\s*<([0-9A-Fa-f]{32})>\s*\]")
 _CHECKSUM = re.compile(rb"\s*/DocChecksum\s*/[0-9A-Fa-f]+")
-
-
-def stamp(revision_date: dt.date) -> dt.datetime:
-    """The moment every output of a plan is dated: its revision date at 12:00 UTC."""
-    return dt.datetime.combine(revision_date, dt.time(12, 0), tzinfo=dt.UTC)
-
-
-def pdf_date(moment: dt.datetime) -> str:
-    """A PDF date string (ISO 32000 §7.9.4) in UTC: D:20250115120000Z."""
-    return moment.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
-
-
-def xmp_date(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def page_count(pdf: bytes) -> int:

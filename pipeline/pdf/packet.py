@@ -16,14 +16,12 @@ with its ICC profile, a file /ID); everything on its pages is LibreOffice's PDF/
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-import pypdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
 from pypdf.generic import (
@@ -37,12 +35,9 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from pipeline import __version__
-from pipeline.pdf.finish import metadata_stream, pdf_date, set_id, stamp, xmp_packet
-
-if TYPE_CHECKING:
-    from pipeline.model.documents import Document
-    from pipeline.model.plan import Plan
+from pipeline.pdf.finish import metadata_stream, set_id, xmp_packet
+from pipeline.pdf.info import PacketInfo as PacketInfo  # where it was: front.py, tests
+from pipeline.pdf.info import packet_info as packet_info
 
 
 @dataclass(frozen=True)
@@ -54,37 +49,6 @@ class Part:
     label: str
     """Page label prefix: its pages are numbered '<label> 1', '<label> 2'…"""
     pdf: bytes
-
-
-@dataclass(frozen=True)
-class PacketInfo:
-    """The packet's document information."""
-
-    title: str
-    author: str
-    subject: str
-    keywords: str
-    moment: dt.datetime
-    """Creation and modification date: the plan's revision date (so the bytes repeat)."""
-    heading: str = ""
-    """The cover's heading: the plan's title."""
-    details: tuple[str, ...] = ()
-    """The cover's other lines: the organization's code and district, the period, the
-    revision."""
-    draft: bool = False
-    """Whether the plan is incomplete: its title and cover say DRAFT."""
-
-    def as_pdf(self) -> dict[str, str]:
-        return {
-            "/Title": self.title,
-            "/Author": self.author,
-            "/Subject": self.subject,
-            "/Keywords": self.keywords,
-            "/Creator": f"pipeline {__version__}",
-            "/Producer": f"pypdf {pypdf.__version__}",
-            "/CreationDate": pdf_date(self.moment),
-            "/ModDate": pdf_date(self.moment),
-        }
 
 
 PDF_A_2B = (2, "B")
@@ -288,33 +252,3 @@ def _discard(writer: PdfWriter, *references: Any) -> None:
     for reference in references:
         if isinstance(reference, IndirectObject) and reference.pdf is writer:
             writer._objects[reference.idnum - 1] = None
-
-
-def packet_info(plan: Plan, documents: list[Document], draft: bool = False) -> PacketInfo:
-    """The document information of the packet joining `documents` of `plan`; a `draft`'s
-    title starts with DRAFT."""
-    revision = plan.plan.revision
-    dated = plan.plan.document_date
-    subjects = "; ".join(document.subject for document in documents)
-    if revision is not None and revision.number is not None:
-        which = f"Revision {revision.number} of {dated.isoformat()}"
-    else:
-        which = f"As of {dated.isoformat()}"
-    organization = plan.organization
-    details = [f"Organization code {organization.code}"]
-    if organization.district:
-        code = f" ({organization.district_code})" if organization.district_code else ""
-        details.append(f"{organization.district}{code}")
-    years = plan.plan.years
-    details += [f"Plan period {years.start.year}–{years.end.year}", which]
-    title = f"{plan.plan.title} Submission Packet: {organization.name}"
-    return PacketInfo(
-        title=f"DRAFT: {title}" if draft else title,
-        author=organization.name,
-        subject=f"{which}: {subjects}",
-        keywords="improvement plan, DESE, ESSA, submission packet",
-        moment=stamp(dated),
-        heading=plan.plan.title,
-        details=tuple(details),
-        draft=draft,
-    )

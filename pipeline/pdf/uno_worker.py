@@ -7,7 +7,7 @@ profile, connects to it over a named pipe, says it is ready, then converts docum
 time as they are asked for:
 
     stdin:  {"source": "/tmp/…/x.docx", "target": "/tmp/…/x.pdf", "filter": {...}}   one a line
-    stdout: {"ok": true} or {"ok": false, "error": "what LibreOffice said"}          one a line
+    stdout: {"ok": true, "seconds": {...}} or {"ok": false, "error": "what LibreOffice said"}
 
 It stops LibreOffice and exits at the end of its input. Timeouts are the caller's business: a
 conversion that hangs is ended by killing this process's whole process group.
@@ -121,7 +121,11 @@ class Office:
         except OSError:
             return 0
 
-    def convert(self, source: Path, target: Path, options: dict[str, Any]) -> None:
+    def convert(self, source: Path, target: Path, options: dict[str, Any]) -> dict[str, float]:
+        """Convert `source`; return the seconds LibreOffice took to load it (importing and
+        laying it out: a hidden document's view lays it out as it loads), to update its
+        indexes, to export the PDF and to close it."""
+        start = time.perf_counter()
         document = self.desktop.loadComponentFromURL(
             source.as_uri(),
             "_blank",
@@ -135,17 +139,23 @@ class Office:
         )
         if document is None:
             raise RuntimeError(f"LibreOffice could not open {source.name} as a Word document")
+        moments = [start, time.perf_counter()]
         try:
             if hasattr(document, "getDocumentIndexes"):
                 indexes = document.getDocumentIndexes()
                 for number in range(indexes.getCount()):
                     indexes.getByIndex(number).update()  # tables of contents, as Word would
+            moments.append(time.perf_counter())
             document.storeToURL(
                 target.as_uri(),
                 _properties(FilterName="writer_pdf_Export", FilterData=_filter_data(options)),
             )
+            moments.append(time.perf_counter())
         finally:
             document.close(True)
+        moments.append(time.perf_counter())
+        steps = ("load", "indexes", "export", "close")
+        return {step: moments[n + 1] - moments[n] for n, step in enumerate(steps)}
 
     def stop(self) -> None:
         try:
@@ -188,11 +198,13 @@ def main() -> int:
             request = json.loads(line)
             since = office.log_size()
             try:
-                office.convert(Path(request["source"]), Path(request["target"]), request["filter"])
+                seconds = office.convert(
+                    Path(request["source"]), Path(request["target"]), request["filter"]
+                )
             except Exception as error:
                 _reply(ok=False, error=_message(error) + office.said(since))
             else:
-                _reply(ok=True)
+                _reply(ok=True, seconds=seconds)
     finally:
         office.stop()
     return 0

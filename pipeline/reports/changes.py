@@ -75,6 +75,7 @@ def change_json(change: Change) -> dict[str, Any]:
         "old": change.old,
         "new": change.new,
         "words": [[op, text] for op, text in change.words] if change.words else None,
+        "moved": list(change.moved) if change.moved else None,
     }
 
 
