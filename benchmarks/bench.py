@@ -36,8 +36,7 @@ from pathlib import Path
 import psutil
 from docxtpl import DocxTemplate
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stages import MAIN_STAGES, WORKER_STAGES, measure
 from synthetic import synthetic_plan, write_plans
@@ -51,7 +50,9 @@ from pipeline.inputs.source import Source
 from pipeline.inputs.validate import validate
 from pipeline.model.documents import TEMPLATES_DIR
 from pipeline.pdf.convert import Converter
-from pipeline.pdf.office import ExportOptions, find_office
+from pipeline.pdf.office import ExportOptions, Office, find_office
+
+HERE = Path(__file__).resolve().parent
 
 
 def _docxtpl_standard(template: Path, context: dict[str, object]) -> bytes:
@@ -210,7 +211,7 @@ def _best_build(repeat: int, inputs: Path, out: Path, before: Callable[[], None]
     return min(runs, key=lambda run: run.seconds)
 
 
-def batch(count: int, workdir: Path, repeat: int) -> None:
+def batch(count: int, workdir: Path, repeat: int, stages: bool = True) -> None:
     inputs = workdir / "inputs"
     paths = write_plans(inputs, count)
     out = workdir / "out"
@@ -252,6 +253,8 @@ def batch(count: int, workdir: Path, repeat: int) -> None:
     print(f"    {one.summary}")
     print(f"  peak memory of the build:   {full.peak / 2**20:6.0f} MB (sum of the processes' RSS)")
 
+    if not stages:
+        return
     monitored = workdir / "monitored"
     write_plans(monitored, count, monitoring=True)
     four = _build(monitored, workdir / "monitored-out")
@@ -352,7 +355,7 @@ def _soffice_once(soffice: str, profile: Path, document: Path, out: Path) -> Non
         raise SystemExit(f"soffice did not convert {document.name}")
 
 
-def _pooled(office: object, documents: list[Path], instances: int, rounds: int) -> float:
+def _pooled(office: Office, documents: list[Path], instances: int, rounds: int) -> float:
     """Wall seconds per document with `instances` LibreOffice instances converting at once,
     once running (each instance started and warmed before the clock starts)."""
     revision = dt.date(2025, 10, 15)
@@ -392,14 +395,19 @@ def pdf_conversion(count: int, workdir: Path) -> None:
             begin = time.perf_counter()
             converter.convert(document.name, document.read_bytes(), revision)
             steady.append(time.perf_counter() - begin)
+            if len(steady) == 1:  # LibreOffice's own time once running: from the second on
+                first = dict(converter.stats.office_seconds)
         ours = (time.perf_counter() - start) / count
-        office_seconds = dict(converter.stats.office_seconds)
+        office_seconds = {
+            step: seconds - first.get(step, 0.0)
+            for step, seconds in converter.stats.office_seconds.items()
+        }
     warm = statistics.median(steady[1:])
     best = min(steady[1:])
     pooled = {n: _pooled(office, documents, n, 2) for n in (1, 2)}
 
-    started = ours * count - sum(steady)  # starting and stopping LibreOffice, once per build
-    own = {step: seconds / count for step, seconds in office_seconds.items()}
+    started = (ours - warm) * count  # starting and stopping LibreOffice, once per build
+    own = {step: seconds / (count - 1) for step, seconds in office_seconds.items()}
     inside = sum(own.values())
     print(
         f"  one soffice process per document:       {per_process:6.2f} s per document\n"
@@ -410,7 +418,7 @@ def pdf_conversion(count: int, workdir: Path) -> None:
         f"  the converter's start and stop:         {started:6.2f} s, once per build "
         f"(counted in these {count} documents: {ours:.2f} s per document, "
         f"{per_process / ours:.1f}×)\n"
-        f"  LibreOffice's own time per document:    {inside:6.2f} s = "
+        f"  LibreOffice's own time per document:    {inside:6.2f} s (mean once running) = "
         + ", ".join(f"{step} {seconds:.3f} s" for step, seconds in own.items())
         + "\n    (load = import and layout: a hidden document is laid out as it loads; the rest\n"
         f"    of the {warm:.2f} s is ours: the .docx written for it, the PDF checked and made "
@@ -432,12 +440,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--documents", type=int, default=20)
     parser.add_argument("--only", choices=["render", "batch", "memory", "pdf"])
+    parser.add_argument(
+        "--no-stages",
+        action="store_true",
+        help="leave out the 4-document build and where the time goes (e.g. to measure an "
+        "older checkout: PYTHONPATH=that-checkout python benchmarks/bench.py --no-stages)",
+    )
     args = parser.parse_args()
     if args.only in (None, "render"):
         per_document(args.renders)
     with tempfile.TemporaryDirectory(prefix="pipeline-bench-") as temp:
         if args.only in (None, "batch"):
-            batch(args.plans, Path(temp), args.repeat)
+            batch(args.plans, Path(temp), args.repeat, not args.no_stages)
         if args.only in (None, "memory"):
             memory_growth(Path(temp), (100, args.plans))
         if args.only in (None, "pdf"):

@@ -79,9 +79,7 @@ def measure(paths: list[Path]) -> Stages:
                 for document, context in contexts:
                     template = document.template_in(None)
                     compiled = prepared(template, fingerprint(template))
-                    rendered[document.filename] = compiled.render(
-                        context, plan.plan.document_date
-                    )
+                    rendered[document.filename] = compiled.render(context, plan.plan.document_date)
             stages.documents += len(rendered)
             with stages.timed("other"):  # the revision stored, the packet's information, titles
                 if canonical_bytes is not None:

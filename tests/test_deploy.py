@@ -313,9 +313,16 @@ def _build_in_process(root: Path, *arguments: str) -> str:
     return result.output
 
 
+@pytest.mark.parametrize(
+    "name",
+    # Both under the deep profile; by default the Kubernetes Job's (the workflow's commands
+    # are parsed option by option, and their shards and merge checked, by the tests above).
+    sorted(DEPLOYMENTS) if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else ["kubernetes"],
+)
 def test_the_deployed_shards_and_merge_build_what_one_build_does(
-    deployment: Deployment, tmp_path: Path, fake_bin: Path
+    name: str, tmp_path: Path, fake_bin: Path
 ) -> None:
+    deployment = DEPLOYMENTS[name]()
     _inputs(tmp_path)
     shards = [command.without_pdf() for command in deployment.shard_commands]
     for result in _run_all(shards, tmp_path):

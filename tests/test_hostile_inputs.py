@@ -440,7 +440,7 @@ def test_a_name_of_only_punctuation_gives_the_code_as_folder_name() -> None:
 def test_text_over_the_xml_limit_fails_alone_in_memory_bound_workers(
     tmp_path: Path, text: str
 ) -> None:
-    # Workers have a 1 GiB address space: reading the input (its nesting checked before
+    # Workers may map 1 GiB more than they start with: reading the input (its nesting checked before
     # parsing) must not need gigabytes for one long string, escaped or not.
     bad = _json(**{"foundation.mission": "MISSION"}).replace("MISSION", text)
     inputs = _two(tmp_path, "long.json", bad)

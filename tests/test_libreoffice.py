@@ -1,5 +1,7 @@
 """Every rendered document converts with a real LibreOffice (skipped where it is missing;
-.ci/run installs it, so CI runs these)."""
+.ci/run installs it, so CI runs these): the scenario plans' through one `soffice --convert-to`
+run, the examples' as the session's shared PDF build converted them (`built`, of
+test_page_flow.py: one LibreOffice conversion of each example document in the session)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pypdf import PdfReader
 
 from pipeline.documents.plan_documents import render_plan
 from tests.conftest import INPUTS, MINIMAL, SCENARIOS, plan_of, read_json, run_process
+from tests.test_page_flow import built  # noqa: F401  (the session's PDF build of the examples)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = [
@@ -22,7 +25,7 @@ pytestmark = [
 ]
 
 
-SOURCES = [*INPUTS, MINIMAL, SCENARIOS / "every-profile.json"]
+SOURCES = [MINIMAL, SCENARIOS / "every-profile.json"]
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +70,19 @@ def test_libreoffice_converts_every_document(source: Path, converted: Path) -> N
         assert len(reader.pages) > 0
         word = plan.organization.name.split()[0]  # on the first pages: read no further
         assert any(word in page.extract_text() for page in reader.pages), name
+
+
+@pytest.mark.parametrize("source", INPUTS, ids=lambda p: p.stem)
+def test_libreoffice_converts_every_example_document(
+    source: Path,
+    built: dict[str, Path],  # noqa: F811  (the fixture imported above)
+) -> None:
+    plan = plan_of(read_json(source))
+    folder = built[source.name]
+    for name, data in render_plan(plan).items():
+        assert (folder / name).read_bytes() == data  # the documents the build converted
+        pdf = folder / name.replace(".docx", ".pdf")
+        assert pdf.exists(), f"LibreOffice did not convert {name}"
+        reader = PdfReader(pdf)
+        word = plan.organization.name.split()[0]
+        assert any(word in page.extract_text() for page in reader.pages[:3]), name

@@ -19,13 +19,12 @@ import os
 import resource
 import time
 from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 
 from pipeline.batch.conversions import Conversions
 from pipeline.batch.incremental import Builder, BuildReport
-from pipeline.batch.manifest import OUTPUT_NAMES, RESERVED, input_key
+from pipeline.batch.manifest import OUTPUT_NAMES, RESERVED, input_keys
 from pipeline.batch.options import BuildOptions
 from pipeline.batch.worker import Known, PlanResult, Rendered, Status, render_input
 from pipeline.errors import NoInputsError, Problem, TemplateProblemError, errors_in
@@ -56,10 +55,13 @@ def _remove_leftover_temporaries(out: Path) -> None:
     remove_temporaries(out)
 
 
-def _is_output(path: Path, out: Path) -> bool:
+def _is_output(path: Path, out: Path, resolved: dict[Path, Path]) -> bool:
     """Whether the file `path` is one a build wrote into `out` (its manifest, a plan's check
-    report): never an input, even when `out` is (or is inside) the inputs' folder."""
-    folder, out = path.parent.resolve(), out.resolve()
+    report): never an input, even when `out` is (or is inside) the inputs' folder. (`out` and
+    `resolved`, each folder resolved once: many inputs share one.)"""
+    folder = resolved.get(path.parent)
+    if folder is None:
+        folder = resolved[path.parent] = path.parent.resolve()
     if folder == out:
         return path.name in RESERVED
     return folder.parent == out and path.name in OUTPUT_NAMES
@@ -68,15 +70,17 @@ def _is_output(path: Path, out: Path) -> bool:
 def _select(paths: list[Path], options: BuildOptions) -> list[Path]:
     """The inputs under `paths` in this build's shard, leaving out the output folder's files.
     Raises NoInputsError when there are none (outside the output folder)."""
-    found = [path for path in select_inputs(paths) if not _is_output(path, options.out)]
+    out, resolved = options.out.resolve(), dict[Path, Path]()
+    found = [path for path in select_inputs(paths) if not _is_output(path, out, resolved)]
     if not found:
         raise NoInputsError(paths)
     return [path for path in found if in_shard(path.name, options.shard)]
 
 
 RENDER_MEMORY = 1 << 30
-"""Address space a render worker may use (1 GiB): a template that would need more fails with
-"the template needs too much memory" instead of taking the machine down."""
+"""Address space a render worker may add to what it maps when it starts (1 GiB): a template
+that would need more fails with "the template needs too much memory" instead of taking the
+machine down."""
 
 
 def _die_with_the_build() -> None:
@@ -99,10 +103,22 @@ def _start_worker(lock: OutputLock) -> None:
     _die_with_the_build()
     try:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = RENDER_MEMORY if hard == resource.RLIM_INFINITY else min(RENDER_MEMORY, hard)
+        # On top of what the worker already maps (a fork maps what its parent did, and a
+        # program embedding the build may be large): the bound is on what rendering adds.
+        limit = _mapped() + RENDER_MEMORY
+        limit = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
     except (ValueError, OSError):
         pass  # a platform without RLIMIT_AS: the sandbox's own limits still hold
+
+
+def _mapped() -> int:
+    """The bytes of address space this process maps now (0 where that cannot be read)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _jobs(options: BuildOptions, tasks: int) -> int:
@@ -143,6 +159,10 @@ def _render_in_pool(
 ) -> Generator[tuple[int, Rendered], None, bool]:
     """Render from `queue` in one pool; True when a worker died (killed, out of memory), after
     the plans it was rendering are reported failed, so that the rest go to a new pool."""
+    # Imported here: multiprocessing is not needed by a build that renders nothing.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     # Workers must not hold the output lock: if this process is killed, the lock must go
     # with it even while orphaned workers finish their last task.
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(lock,)) as pool:
@@ -238,10 +258,11 @@ def _build_locked(
 ) -> BuildReport:
     _remove_leftover_temporaries(options.out)
     builder = Builder(options, on_result)
-    keys = {input_key(path, options.out) for path in inputs}
+    key_of = input_keys(inputs, options.out)
+    keys = set(key_of.values())
     todo: list[tuple[Path, list[str]]] = []
     for path in inputs:
-        key = input_key(path, options.out)
+        key = key_of[path]
         reasons = builder.unchanged(path, key) if path.is_file() else ["new"]
         if reasons is None:
             builder.keep(key, path)
@@ -249,7 +270,7 @@ def _build_locked(
             todo.append((path, reasons))
     conversions = Conversions(options, builder, _jobs(options, len(todo)))
     try:
-        tasks = [(path, builder.known(input_key(path, options.out))) for path, _ in todo]
+        tasks = [(path, builder.known(key_of[path])) for path, _ in todo]
         for index, rendered in _rendered(tasks, options, lock):
             result, pending = builder.finish(rendered, todo[index][1])
             if pending is None:

@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pipeline import __version__
@@ -25,9 +26,9 @@ from pipeline.batch.manifest import (
     shown_inputs,
 )
 from pipeline.batch.options import BuildOptions
-from pipeline.batch.revisions import prune_revisions, store
+from pipeline.batch.revisions import packed, prune_revisions, revision_id, revision_path
 from pipeline.batch.worker import WRITTEN, Known, PlanResult, Rendered, Status
-from pipeline.batch.writes import write_files
+from pipeline.batch.writes import Data, input_hash, write_dashboard, write_files
 from pipeline.errors import PipelineError, Problem, errors_in
 from pipeline.files import sha256, unsafe_folder, write_atomic
 from pipeline.model.documents import (
@@ -145,7 +146,8 @@ class Builder:
         if entry.status == Status.FAILED:
             return ["failed last time"]
         names = [BY_FILENAME[name].name for name in entry.outputs if name in BY_FILENAME]
-        now = self.expected(key, sha256(path.read_bytes()), entry.slug, names)
+        digest = input_hash(path, key, entry.input_sha256, self.manifest.input_stats)
+        now = self.expected(key, digest, entry.slug, names)
         reasons = entry.changes(now)
         folder = self.options.out / entry.slug
         if not reasons and (
@@ -271,16 +273,26 @@ class Builder:
             slug_,
             [BY_FILENAME[name].name for name in rendered.documents],
         )
+        if rendered.input_stat is None:
+            self.manifest.input_stats.pop(key, None)
+        else:
+            self.manifest.input_stats[key] = rendered.input_stat
         # The check reports beside the documents; recorded like them, so a missing report
         # rebuilds the plan and a manifest merge copies them. All written at once (writes.py).
         files = {folder / name: data for name, data in rendered.documents.items()}
         files |= {folder / name: data for name, data in rendered.reports.items()}
         files |= {folder / name: data for name, data in rendered.redlines.items()}
+        stored: dict[Path, Data] = {}
         if rendered.canonical:  # the revision built, kept to compare the next one with
-            entry.revision = store(self.options.out, rendered.canonical)
+            # revisions.store, written (and compressed, in a writer thread) with the files
+            entry.revision = revision_id(rendered.canonical)
+            there = revision_path(self.options.out, entry.revision)
+            if not there.is_file() or there.is_symlink():
+                stored[there] = partial(packed, rendered.canonical)
             entry.previous_revision = rendered.previous_revision
-        for path, written in write_files(files).items():
-            entry.outputs[path.name] = Output(*written)
+        for path, written in write_files({**files, **stored}).items():
+            if path not in stored:
+                entry.outputs[path.name] = Output(*written)
         result.written += [folder / name for name in rendered.documents]
         result.draft = rendered.draft
         entry.status = Status.DRAFT if result.draft else Status.BUILT
@@ -411,16 +423,16 @@ class Builder:
         report.pruned += shown
 
     def close(self, keys: set[str]) -> BuildReport:
-        """End the build of the inputs `keys`: prune, save the manifest, write the dashboard
-        of every plan in the folder (this build's or not)."""
-        from pipeline.reports.outputs import write_index
-
+        """End the build of the inputs `keys`: prune, write the dashboard of every plan in
+        the folder (this build's or not; unless it is unchanged), save the manifest."""
         report = BuildReport(self.results)
         self.prune(keys, report)
         report.warnings = self.warnings
+        failed = [(r.source, r.problems) for r in self.results if r.status is Status.FAILED]
+        shown = shown_inputs(self.manifest, self.options.out)
+        recorded = self.manifest.dashboard
+        self.manifest.dashboard = write_dashboard(self.options.out, shown, failed, recorded)
         self.manifest.save(self.options.out)
         kept = {r for entry in self.manifest.entries.values() for r in entry.revisions()}
         prune_revisions(self.options.out, kept)  # after the save: a kill keeps what it names
-        failed = [(r.source, r.problems) for r in self.results if r.status is Status.FAILED]
-        write_index(self.options.out, shown_inputs(self.manifest, self.options.out), failed)
         return report

@@ -222,6 +222,12 @@ class Manifest:
     entries: dict[str, Entry] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     """What was wrong with the file read, and was therefore left out."""
+    dashboard: str = ""
+    """What index.html was last written from (writes.write_dashboard): it is not written again
+    while that is the same."""
+    input_stats: dict[str, list[int]] = field(default_factory=dict)
+    """Per input: its size and times when it was read for its record (writes.stable_stat):
+    while they are the same, it is not read again to be hashed. Never a reason to build."""
     _saved: tuple[Path, str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -256,6 +262,11 @@ class Manifest:
         if not isinstance(plans, dict):
             manifest.warnings.append(f"{path}: 'plans' is not an object")
             return manifest
+        dashboard, stats = data.get("dashboard"), data.get("input_stats")
+        manifest.dashboard = dashboard if isinstance(dashboard, str) else ""
+        for key, seen in (stats or {}).items() if isinstance(stats, dict) else ():
+            if isinstance(seen, list) and len(seen) == 4 and all(type(n) is int for n in seen):
+                manifest.input_stats[key] = seen
         forgotten = []
         for key, value in plans.items():
             if not key or "\0" in key:
@@ -273,7 +284,7 @@ class Manifest:
                     continue
                 key = input_key(Path(key), folder)
             manifest.entries[key] = entry
-        manifest._saved = (folder, text)
+        manifest._saved = (folder, sha256(text.encode("utf-8")))
         if forgotten:
             manifest.warnings.append(
                 f"{path} was written by an older version, and {len(forgotten)} input(s) it "
@@ -283,11 +294,19 @@ class Manifest:
         return manifest
 
     def save(self, folder: Path) -> None:
-        text = manifest_text({"format": FORMAT, "pipeline_version": __version__}, self.entries)
-        if (folder, text) == self._saved and (folder / NAME).is_file():
+        header: dict[str, object] = {"format": FORMAT, "pipeline_version": __version__}
+        if self.dashboard:
+            header["dashboard"] = self.dashboard
+        seen = self.input_stats
+        stats = {key: seen[key] for key in sorted(self.entries) if key in seen}
+        if stats:
+            header["input_stats"] = stats
+        text = manifest_text(header, self.entries)
+        saved = (folder, sha256(text.encode("utf-8")))
+        if saved == self._saved and (folder / NAME).is_file():
             return  # what is there already (a build that rebuilt nothing)
         write_atomic(folder / NAME, text.encode("utf-8"))
-        self._saved = (folder, text)
+        self._saved = saved
 
     def slug_owner(self, slug: str, besides: str) -> str | None:
         """The input, other than `besides`, whose documents go to folder `slug`."""
@@ -323,6 +342,21 @@ def input_key(path: Path, out: Path) -> str:
         return where.as_posix()
 
 
+def input_keys(paths: list[Path], out: Path) -> dict[Path, str]:
+    """`input_key` of each of `paths`, resolving `out` and each folder once."""
+    base, folders, keys = out.resolve(), dict[Path, str | Path](), dict[Path, str]()
+    for path in paths:
+        folder = folders.get(path.parent)
+        if folder is None:  # its path from `out` (relpath of a file is its folder's, joined)
+            resolved = path.parent.resolve()
+            try:
+                folder = folders[path.parent] = os.path.relpath(resolved, base)
+            except ValueError:  # another drive
+                folder = folders[path.parent] = resolved
+        keys[path] = Path(folder, path.name).as_posix()
+    return keys
+
+
 def input_path(key: str, out: Path) -> Path:
     """The input a key of the manifest of `out` names (the reverse of `input_key`)."""
     return Path(os.path.normpath(out.resolve() / key))
@@ -331,10 +365,10 @@ def input_path(key: str, out: Path) -> Path:
 def shown_inputs(manifest: Manifest, out: Path) -> dict[str, str]:
     """{the input as a person names it: its path from the working folder when it lies under
     it, else its absolute path: its plan's folder}, for the dashboard."""
-    here = Path.cwd().resolve()
+    here, base = Path.cwd().resolve(), out.resolve()
     shown = {}
     for key, entry in manifest.entries.items():
-        path = input_path(key, out)
+        path = Path(os.path.normpath(base / key))  # input_path, `out` resolved once
         shown[str(path.relative_to(here) if path.is_relative_to(here) else path)] = entry.slug
     return shown
 

@@ -17,11 +17,14 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from pipeline.files import remove_owned, sha256, write_atomic
-from pipeline.model.plan import Plan
+
+if TYPE_CHECKING:  # the model is imported where a revision is read: the main process of an
+    from pipeline.model.plan import Plan  # incremental build only stores and prunes them
 
 STORE = ".revisions"
 _NAME = re.compile(r"^[0-9a-f]{64}\.json\.gz$")
@@ -70,6 +73,8 @@ def store(out: Path, canonical: bytes) -> str:
 def load_revision(out: Path, revision: str) -> Plan | None:
     """The plan of a stored revision; None when it is not there or not one we wrote (a build
     then simply does not know the previous revision)."""
+    from pipeline.model.plan import Plan
+
     try:
         path = revision_path(out, revision)
         if path.is_symlink() or not path.is_file():

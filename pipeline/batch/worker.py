@@ -5,6 +5,7 @@ its documents in memory. Nothing here writes a file: the main process does (`inc
 from __future__ import annotations
 
 import datetime as dt
+import os
 import traceback
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from slugify import slugify
 
+from pipeline.batch.writes import stable_stat
 from pipeline.errors import PipelineError, Problem
 from pipeline.files import sha256
 from pipeline.model.documents import DOCUMENTS
@@ -81,6 +83,8 @@ class Rendered:
     input_sha256: str
     problems: list[Problem]
     documents: dict[str, bytes] = field(default_factory=dict)
+    input_stat: list[int] | None = None
+    """The input's size and times as it was read (writes.stable_stat), for the manifest."""
     slug: str = ""
     code: str = ""
     code_location: str = "$.organization.code"
@@ -153,10 +157,13 @@ def _render_input(
     from pipeline.reports.outputs import plan_reports
 
     reading = read_input(path)
+    digest, stat = "", None
     try:
-        digest = sha256(path.read_bytes()) if path.is_file() else ""
+        if path.is_file():
+            with path.open("rb") as handle:
+                digest, stat = sha256(handle.read()), stable_stat(os.fstat(handle.fileno()))
     except OSError:
-        digest = ""  # read_input has said why the file cannot be read
+        pass  # read_input has said why the file cannot be read
     plan = reading.plan
     if plan is None:
         return Rendered(str(path), digest, reading.problems)
@@ -167,6 +174,7 @@ def _render_input(
         slug=slug(plan),
         code=plan.organization.code,
         code_location=reading.code_location,
+        input_stat=stat,
     )
     rendered.canonical = canonical_bytes(plan)
     rendered.revision = revision_id(rendered.canonical)

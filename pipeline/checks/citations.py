@@ -16,6 +16,7 @@ citation is classified when it is written).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from pipeline.model.vocabulary import Level
 
@@ -54,6 +55,7 @@ def is_binding(source: str) -> bool:
     return not DESIGN.search(source) and bool(BINDING.search(source))
 
 
+@cache  # a pure function of a rule's citation, asked for every rule of every plan
 def binding(citation: str, level: Level | None = None) -> str:
     """The binding sources of `citation`; for a plan of `level`, those that bind that level."""
     kept = [source for source in sources(citation) if is_binding(source)]

@@ -33,12 +33,16 @@ class Patterns:
     answer_fields: frozenset[str]
 
 
+_DOTTED = re.compile(r"(\w\.)+\w?\.?")
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
 def _normal(text: str) -> str:
     """Lower-cased, without punctuation, spaces collapsed ('N/A.' → 'n a', 'T.B.D.' → 'tbd')."""
     lowered = text.strip().lower()
-    if re.fullmatch(r"(\w\.)+\w?\.?", lowered):  # T.B.D., N.A.
+    if _DOTTED.fullmatch(lowered):  # T.B.D., N.A.
         lowered = lowered.replace(".", "")
-    return " ".join(re.sub(r"[^\w\s]|_", " ", lowered).split())
+    return " ".join(_PUNCTUATION.sub(" ", lowered).split())
 
 
 @cache
@@ -63,7 +67,7 @@ def placeholder(text: str | None, field: str | None = None) -> bool:
         return True
     known = patterns()
     normal = _normal(text)
-    if not normal or not any(ch.isalnum() for ch in normal):
+    if not normal or not (normal[0].isalnum() or any(ch.isalnum() for ch in normal)):
         return True  # "?", "---", "…"
     if normal in known.words:
         return True
@@ -95,19 +99,26 @@ _NOT_TEXT = frozenset({"id", "code", "schema_ref", "url", "email", "year", "scho
 
 
 def texts(value: object, path: DataPath) -> Iterator[tuple[DataPath, str]]:
-    """Every free text under `value` (a model, list or string), with its data path; closed-list
-    values (enums), ids and codes are not free text."""
-    if isinstance(value, Enum):
-        return
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            if name not in _NOT_TEXT:
-                yield from texts(getattr(value, name), (*path, name))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from texts(item, (*path, index))
+    """Every free text under `value` (a model, list or string), with its data path, in the
+    order of the fields and items; closed-list values (enums), ids and codes are not free
+    text."""
+    stack: list[tuple[DataPath, object]] = [(path, value)]
+    while stack:  # depth first, each level pushed in reverse: the fields' own order
+        path, value = stack.pop()
+        if isinstance(value, Enum):
+            continue
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, BaseModel):
+            names = _text_fields(type(value))
+            stack += [((*path, name), getattr(value, name)) for name in reversed(names)]
+        elif isinstance(value, list | tuple):
+            stack += [((*path, index), value[index]) for index in reversed(range(len(value)))]
+
+
+@cache
+def _text_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(name for name in model.model_fields if name not in _NOT_TEXT)
 
 
 def _label(path: DataPath) -> str:
@@ -138,9 +149,10 @@ def no_placeholders(case: Case) -> Iterator[Issue]:
         sections += [s for s in _SECTIONS.get(profile, ()) if s not in sections]
     for section in sections:
         for path, text in texts(getattr(case.plan, section), (section,)):
-            dotted = ".".join(str(key) for key in path)
             field = next((key for key in reversed(path) if isinstance(key, str)), None)
-            if _ELSEWHERE.match(dotted) or not placeholder(text, field):
+            if not placeholder(text, field):
+                continue
+            if _ELSEWHERE.match(".".join(str(key) for key in path)):
                 continue
             label = _label(path)
             yield Issue(

@@ -69,6 +69,8 @@ def number(value: float) -> int | float:
 
 def _plain(value: Any) -> Any:
     """A field's value as the templates see it (labels and ISO forms are added beside it)."""
+    if value is None or type(value) is str:  # most values: as they are
+        return value
     if isinstance(value, BaseModel):
         return _record(value)
     if isinstance(value, list):

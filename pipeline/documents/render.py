@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -281,8 +281,8 @@ class PreparedTemplate:
             }
         except TemplateError as error:
             raise _template_error(path, error) from None
-        self._core_part = docx.part.package.part_related_by(RT.CORE_PROPERTIES)
-        self._core_blob = self._core_part.blob
+        core_part = docx.part.package.part_related_by(RT.CORE_PROPERTIES)
+        self._core_type, self._core_blob = core_part.content_type, core_part.blob
         out = io.BytesIO()
         docx.save(out)
         with zipfile.ZipFile(out) as package:
@@ -291,6 +291,10 @@ class PreparedTemplate:
                 ZipEntry.of(info.filename, package.read(info.filename))
                 for info in package.infolist()
             ]
+        # Everything a render needs is taken from the template: its document (every part
+        # parsed, some megabytes per template in each worker) is let go.
+        tpl.docx = None
+        del self._root
 
     def render(self, context: Context, revision_date: dt.date) -> bytes:
         """The .docx bytes for `context`, identical to `render()`'s."""
@@ -354,9 +358,9 @@ class PreparedTemplate:
     def _core(self, context: Context, revision_date: dt.date) -> bytes:
         part = CorePropertiesPart.load(
             PackURI("/docProps/core.xml"),
-            self._core_part.content_type,
+            self._core_type,
             self._core_blob,
-            self._core_part.package,
+            cast(Any, None),  # no package: the part is only filled in and serialized
         )
         properties = part.core_properties
         for name, compiled in self._properties.items():

@@ -8,8 +8,9 @@ problems in the same run as schema errors, even when other parts of the input ar
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -33,38 +34,88 @@ def _markers(annotation: Any) -> list[Id | Ref]:
     return []
 
 
+_Walker = Callable[[Any, DataPath], Iterator[_Marked]]
+
+
 def _walk(model: type[BaseModel], data: Any, path: DataPath) -> Iterator[_Marked]:
     """Yield every id and reference in `data`, read as an instance of `model`."""
     if not isinstance(data, dict):
         return
-    for name, info in model.model_fields.items():
-        key = info.alias or name
+    for key, markers, walker in _fields(model):
         if key not in data:
             continue
         here = (*path, key)
-        for marker in info.metadata:
-            if isinstance(marker, Id | Ref) and isinstance(data[key], str):
-                yield _Marked(marker, data[key], here)
-        yield from _walk_value(info.annotation, data[key], here)
+        value = data[key]
+        if isinstance(value, str):
+            for marker in markers:
+                yield _Marked(marker, value, here)
+        if walker is not None:
+            yield from walker(value, here)
 
 
-def _walk_value(annotation: Any, value: Any, path: DataPath) -> Iterator[_Marked]:
+@cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, tuple[Id | Ref, ...], _Walker | None], ...]:
+    """Each field of `model` that can hold an id or reference: its key, its own markers, and
+    how to walk its value (None when nothing inside it can hold one)."""
+    fields = []
+    for name, info in model.model_fields.items():
+        markers = tuple(m for m in info.metadata if isinstance(m, Id | Ref))
+        walker = _walker(info.annotation)
+        if markers or walker is not None:
+            fields.append((info.alias or name, markers, walker))
+    return tuple(fields)
+
+
+_WALKERS: dict[int, tuple[Any, _Walker | None]] = {}
+
+
+def _walker(annotation: Any) -> _Walker | None:
+    """How to walk a value of type `annotation` for its ids and references, worked out once
+    per type (None when it holds none): what `_walk` did, without asking the type again for
+    every value. (Kept by the annotation's identity: not every annotation can be hashed.)"""
+    known = _WALKERS.get(id(annotation))
+    if known is None or known[0] is not annotation:
+        known = _WALKERS[id(annotation)] = (annotation, _make_walker(annotation))
+    return known[1]
+
+
+def _make_walker(annotation: Any) -> _Walker | None:
     origin = get_origin(annotation)
     if origin in (Union, types.UnionType):
-        for arg in get_args(annotation):
-            if arg is not type(None):
-                yield from _walk_value(arg, value, path)
-    elif origin is list and isinstance(value, list):
+        walkers = [_walker(arg) for arg in get_args(annotation) if arg is not type(None)]
+        inner = [walker for walker in walkers if walker is not None]
+        if not inner:
+            return None
+
+        def union(value: Any, path: DataPath) -> Iterator[_Marked]:
+            for walker in inner:
+                yield from walker(value, path)
+
+        return union
+    if origin is list:
         (item_type,) = get_args(annotation)
-        for index, item in enumerate(value):
-            for marker in _markers(item_type):
+        markers = _markers(item_type)
+        item_walker = _walker(item_type)
+        if not markers and item_walker is None:
+            return None
+
+        def items(value: Any, path: DataPath) -> Iterator[_Marked]:
+            if not isinstance(value, list):
+                return
+            for index, item in enumerate(value):
                 if isinstance(item, str):
-                    yield _Marked(marker, item, (*path, index))
-            yield from _walk_value(item_type, item, (*path, index))
-    elif origin is Annotated:
-        yield from _walk_value(get_args(annotation)[0], value, path)
-    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        yield from _walk(annotation, value, path)
+                    for marker in markers:
+                        yield _Marked(marker, item, (*path, index))
+                if item_walker is not None:
+                    yield from item_walker(item, (*path, index))
+
+        return items
+    if origin is Annotated:
+        return _walker(get_args(annotation)[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        model = annotation
+        return lambda value, path: _walk(model, value, path)
+    return None
 
 
 def check_references(source: Source) -> list[Problem]:

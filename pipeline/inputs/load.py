@@ -27,11 +27,13 @@ class _DuplicateKeyError(ValueError):
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKeyError(key)
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):  # a key twice: the first one repeated is named
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
     return result
 
 
@@ -43,6 +45,11 @@ _NESTING = re.compile(r'"[^"]*"|[\[\]{}]')
 """A string (its escapes blanked out first, see `_too_deep`) or a bracket. One repeat of one
 character class: the regex engine keeps no state per character, however long the string."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+"""Where a lone surrogate can come from: a UTF-8 text holds none, so only an escape can."""
+_OTHER_BYTES = bytes(sorted(set(range(256)) - set(b'[]{}"')))
+_STRING = re.compile(rb'"[^"]*"')
+_INNERMOST = re.compile(rb"\[\]|\{\}")
 
 
 def _too_deep(text: str) -> tuple[int, int] | None:
@@ -51,6 +58,17 @@ def _too_deep(text: str) -> tuple[int, int] | None:
     # Escaped backslashes, then escaped quotes, blanked out with as many characters, so
     # offsets stay true and every '"' left delimits a string.
     text = text.replace("\\\\", "__").replace('\\"', "__")
+    # The brackets `_NESTING` finds, in order: when removing the innermost pairs MAX_DEPTH
+    # times leaves none, they nest no deeper than that (a fast answer for every plan; else
+    # the scan below finds where).
+    kept = text.encode("utf-8", "surrogatepass").translate(None, _OTHER_BYTES)  # [ ] { } "
+    brackets = _STRING.sub(b"", kept).replace(b'"', b"")
+    for _ in range(MAX_DEPTH):
+        if not brackets:
+            return None
+        brackets = _INNERMOST.sub(b"", brackets)  # one level, in one pass
+    if not brackets:
+        return None
     depth = 0
     for match in _NESTING.finditer(text):
         token = match.group()
@@ -136,7 +154,7 @@ def load_json(path: Path, name: str | None = None) -> Source:
         if "digits" in str(exc):
             message = f"a number has more than {_MAX_DIGITS:,} digits (the limit)"
         raise InvalidInputError([Problem(shown, "file", message)]) from None
-    problems = _surrogates(data, shown)
+    problems = _surrogates(data, shown) if _ESCAPED_SURROGATE.search(text) else []
     if problems:
         raise InvalidInputError(problems)
     return Source(shown, data)
