@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from pipeline.documents.context import build_context
 from pipeline.documents.render import environment
+from pipeline.model.changes import Since
 from pipeline.model.documents import Document
 from pipeline.model.plan import Plan
 
@@ -283,7 +284,7 @@ def model_shape(document: Document) -> Any:
     # A plan whose previous revision is known: the summary of changes (a sample with a change
     # in every section's first field is enough for its shape: a section, its lines).
     earlier = plan.model_copy(update={"foundation": None})
-    contexts.append(build_context(plan, document, previous=earlier))
+    contexts.append(build_context(plan, document, since=Since.of(earlier, plan)))
     return shape(*contexts)
 
 

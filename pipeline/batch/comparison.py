@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.errors import DiffTroubleError, PipelineError, Problem
 from pipeline.files import write_atomic
 from pipeline.inputs.read import read_input
-from pipeline.model.changes import Change, diff_plans
+from pipeline.model.changes import Change, Since, diff_plans
 from pipeline.reports.changes import Side
 
 
@@ -69,7 +69,9 @@ def write_redlines(
     old, new = comparison.old.plan, comparison.new.plan
     try:
         documents = redlines(
-            render_plan(old, templates), render_plan(new, templates, previous=old), new
+            render_plan(old, templates),
+            render_plan(new, templates, since=Since(old, comparison.changes)),
+            new,
         )
     except PipelineError as error:  # a custom template that cannot render
         raise DiffTroubleError(f"cannot render the documents: {error}") from None

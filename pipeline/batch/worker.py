@@ -153,6 +153,7 @@ def _render_input(
     from pipeline.checks import check_plan
     from pipeline.documents.plan_documents import render_plan
     from pipeline.inputs.read import read_input
+    from pipeline.model.changes import Since
     from pipeline.pdf.info import packet_info
     from pipeline.reports.outputs import plan_reports
 
@@ -178,23 +179,26 @@ def _render_input(
     )
     rendered.canonical = canonical_bytes(plan)
     rendered.revision = revision_id(rendered.canonical)
-    previous = None
+    since = None
     if known is not None and (before := known.previous_of(rendered.revision)) is not None:
         previous = load_revision(known.out, before)
-        rendered.previous_revision = before if previous is not None else None
+        if previous is not None:
+            since, rendered.previous_revision = Since.of(previous, plan), before
     check = check_plan(plan, reading.input, profiles, reading.problems)
     rendered.draft = not check.complete
     try:
-        rendered.documents = render_plan(plan, templates, check, as_of, previous)
-        if previous is not None and known is not None and known.redline:
-            rendered.redlines = _redlines(plan, previous, rendered.documents, templates, as_of)
+        rendered.documents = render_plan(plan, templates, check, as_of, since)
+        if since is not None and known is not None and known.redline:
+            rendered.redlines = _redlines(
+                plan, since.previous, rendered.documents, templates, as_of
+            )
     except PipelineError as error:
         rendered.problems.append(Problem(str(path), "template", str(error)))
     rendered.reports = plan_reports(
         check,
         pdfs,
         as_of=as_of,
-        previous=previous,
+        since=since,
         redlines=sorted(rendered.redlines),
     )
     documents = [d for d in DOCUMENTS if d.filename in rendered.documents]

@@ -36,7 +36,7 @@ from pipeline.documents.changes import changes_context
 from pipeline.documents.draft import document_draft, plan_draft
 from pipeline.documents.filters import dollars
 from pipeline.documents.progress import progress_context
-from pipeline.model.changes import diff_plans
+from pipeline.model.changes import Since
 from pipeline.model.documents import Document
 from pipeline.model.outcomes import Baseline, Target
 from pipeline.model.periods import resolve
@@ -280,14 +280,14 @@ def build_context(
     document: Document,
     check: PlanCheck | None = None,
     as_of: dt.date | None = None,
-    previous: Plan | None = None,
+    since: Since | None = None,
 ) -> Context:
     """Everything `document`'s template sees, for `plan`; `check` (by default, the plan
     checked under its own profiles) decides whether it is a draft and what is missing;
     `as_of` chooses the check-in (the latest on or before it; by default the latest);
-    `previous`, the revision before this one when it is known, gives the summary of changes."""
+    `since`, the revision before this one when it is known, gives the summary of changes."""
     check = check if check is not None else check_plan(plan)
-    context = plan_context(plan, check, as_of, previous)
+    context = plan_context(plan, check, as_of, since)
     return with_document(context, plan, document, check, as_of)
 
 
@@ -317,11 +317,11 @@ def plan_context(
     plan: Plan,
     check: PlanCheck | None = None,
     as_of: dt.date | None = None,
-    previous: Plan | None = None,
+    since: Since | None = None,
 ) -> Context:
     """The part of the context that is the same for every document of `plan`, as of the
     latest check-in on or before `as_of` (by default the latest); with the changes since the
-    `previous` revision when it is known."""
+    previous revision when it is known (`since`)."""
     context: Context = {
         name: _plain(getattr(plan, name))
         for name in type(plan).model_fields
@@ -347,9 +347,7 @@ def plan_context(
     _enrich_objectives(plan, context, as_of)
     context["progress"] = progress_context(plan, context, as_of)
     context["changes"] = (
-        changes_context(diff_plans(previous, plan), previous, long_date)
-        if previous is not None
-        else None
+        changes_context(since.changes, since.previous, long_date) if since is not None else None
     )
     if plan.roadmap:
         for row in context["roadmap"]["phases"]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.checks import PlanCheck, check_plan
 from pipeline.errors import TemplateProblemError
 from pipeline.files import sha256
+from pipeline.model.changes import Since
 from pipeline.model.documents import DOCUMENTS, PROGRESS_REPORT, Document
 from pipeline.model.plan import Plan
 from pipeline.model.progress import check_in_as_of
@@ -45,20 +46,20 @@ def render_plan(
     templates: Path | None = None,
     check: PlanCheck | None = None,
     as_of: dt.date | None = None,
-    previous: Plan | None = None,
+    since: Since | None = None,
 ) -> dict[str, bytes]:
     """Every document the plan has, rendered: {file name: .docx bytes}. `check` (by default
     the plan checked under its own profiles) marks an incomplete plan's documents as drafts;
     `as_of` chooses the check-in the documents are as of (the latest on or before it; by
-    default the latest); `previous` (the revision before, when known) gives the improvement
-    plan its summary of changes."""
+    default the latest); `since` (the revision before, when known, and the changes from it)
+    gives the improvement plan its summary of changes."""
     # Imported here: the renderer pulls in docxtpl, which a build's main process never needs.
     from pipeline.documents.context import plan_context, with_document
     from pipeline.documents.render import prepared
 
     check = check if check is not None else check_plan(plan)
     rendered = {}
-    shared = plan_context(plan, check, as_of, previous)
+    shared = plan_context(plan, check, as_of, since)
     for document in documents_of(plan, check, as_of):
         template = document.template_in(templates)
         compiled = prepared(template, fingerprint(template))

@@ -123,6 +123,19 @@ def diff_plans(old: Plan, new: Plan) -> list[Change]:
     return out
 
 
+@dataclass(frozen=True)
+class Since:
+    """A previous revision of a plan, and what changed from it: diffed once, read by the
+    documents' summary of changes and by the reports."""
+
+    previous: Plan
+    changes: list[Change]
+
+    @classmethod
+    def of(cls, previous: Plan, plan: Plan) -> Since:
+        return cls(previous, diff_plans(previous, plan))
+
+
 def by_section(changes: list[Change]) -> list[tuple[str, list[Change]]]:
     """The changes grouped by section, sections in document order."""
     groups: dict[str, list[Change]] = {}

@@ -14,7 +14,7 @@ from pipeline.files import write_atomic
 
 if TYPE_CHECKING:
     from pipeline.checks.engine import PlanCheck
-    from pipeline.model.changes import Change
+    from pipeline.model.changes import Change, Since
     from pipeline.model.plan import Plan
 
 # The reports themselves (html.py, formats.py, and the checks they show) are imported where
@@ -31,16 +31,17 @@ def plan_reports(
     check: PlanCheck,
     pdfs: bool = False,
     as_of: dt.date | None = None,
-    previous: Plan | None = None,
+    since: Since | None = None,
     redlines: Sequence[str] = (),
 ) -> dict[str, bytes]:
     """A plan's reports, {file name: bytes}, for its output folder; with `pdfs` (a build
     with --pdf) check.html also links each document's PDF and the packet. (Those are
     written with the plan's record: a plan whose PDFs cannot all be made fails.) Their
     monitoring is the plan as of its latest check-in on or before `as_of` (a build's
-    --as-of; by default its latest check-in). With the `previous` revision built, they say
-    what changed since; with `redlines` (a build with --redline: the redline files), the
-    change summary is written too (changes.html, changes.json) and linked."""
+    --as-of; by default its latest check-in). With `since` (the previous revision built,
+    and the changes from it), they say what changed; with `redlines` (a build with
+    --redline: the redline files), the change summary is written too (changes.html,
+    changes.json) and linked."""
     from pipeline.reports.changes import Side, diff_html, diff_json
     from pipeline.reports.formats import dumps, report_json
     from pipeline.reports.html import PACKET, report_html
@@ -52,13 +53,11 @@ def plan_reports(
         files.add(PACKET)
     written: dict[str, bytes] = {}
     plan = check.plan
-    if previous is not None and plan is not None:
-        from pipeline.model.changes import diff_plans
-
-        changes = diff_plans(previous, plan)
-        report["plans"][0]["changes"] = changes_json(changes, previous, redlines)
+    if since is not None and plan is not None:
+        changes = since.changes
+        report["plans"][0]["changes"] = changes_json(changes, since.previous, redlines)
         if redlines:
-            old, new = Side("the previous revision", previous), Side(check.source, plan)
+            old, new = Side("the previous revision", since.previous), Side(check.source, plan)
             written[CHANGES_HTML] = diff_html(changes, old, new).encode("utf-8")
             written[CHANGES_JSON] = dumps(diff_json(changes, old, new)).encode("utf-8")
     return {
