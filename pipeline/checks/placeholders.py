@@ -31,10 +31,18 @@ class Patterns:
     patterns: tuple[re.Pattern[str], ...]
     answers: frozenset[str]
     answer_fields: frozenset[str]
+    any_pattern: re.Pattern[str] | None
+    """The patterns as one, matching a whole text when one of them does (None when a
+    pattern refers to its own groups, which joining would renumber)."""
+    longer: re.Pattern[str]
+    """Matches a text with more letters and digits than any word or answer: such a text is
+    none of them, whatever its punctuation, and only `patterns` can make it a placeholder."""
 
 
 _DOTTED = re.compile(r"(\w\.)+\w?\.?")
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
 def _normal(text: str) -> str:
@@ -49,11 +57,22 @@ def _normal(text: str) -> str:
 def patterns() -> Patterns:
     """The placeholder patterns of `placeholders.toml`, normalized."""
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    words = frozenset(_normal(word) for word in data["words"])
+    answers = frozenset(_normal(word) for word in data["answers"])
+    # A normalized text keeps its letters and digits (`[^\W_]`) and only those, so one with
+    # more of them than the longest word or answer is none of them.
+    most = max(len(_LETTER_OR_DIGIT.findall(word)) for word in words | answers)
+    flags = re.IGNORECASE | re.DOTALL
+    compiled = tuple(re.compile(pattern, flags) for pattern in data["patterns"])
+    referring = any(_REFERENCE.search(pattern) for pattern in data["patterns"])
+    joined = "|".join(f"(?:{pattern})" for pattern in data["patterns"]) or "(?!)"
     return Patterns(
-        frozenset(_normal(word) for word in data["words"]),
-        tuple(re.compile(pattern, re.IGNORECASE | re.DOTALL) for pattern in data["patterns"]),
-        frozenset(_normal(word) for word in data["answers"]),
+        words,
+        compiled,
+        answers,
         frozenset(data["answer_fields"]),
+        None if referring else re.compile(joined, flags),
+        re.compile(rf"(?:[\W_]*[^\W_]){{{most + 1}}}"),
     )
 
 
@@ -66,6 +85,9 @@ def placeholder(text: str | None, field: str | None = None) -> bool:
     if text is None:
         return True
     known = patterns()
+    trimmed = text.strip().lower()
+    if known.longer.match(trimmed):  # most texts: too long to be a word, so only patterns
+        return _patterned(known, trimmed)
     normal = _normal(text)
     if not normal or not (normal[0].isalnum() or any(ch.isalnum() for ch in normal)):
         return True  # "?", "---", "…"
@@ -73,7 +95,12 @@ def placeholder(text: str | None, field: str | None = None) -> bool:
         return True
     if normal in known.answers:
         return field not in known.answer_fields
-    trimmed = text.strip().lower()
+    return _patterned(known, trimmed)
+
+
+def _patterned(known: Patterns, trimmed: str) -> bool:
+    if known.any_pattern is not None:
+        return known.any_pattern.fullmatch(trimmed) is not None
     return any(pattern.fullmatch(trimmed) for pattern in known.patterns)
 
 
