@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -125,22 +126,37 @@ _ELSEWHERE = re.compile(r"^action_plan\.benchmarks\.\d+\.(responsible|descriptio
 _NOT_TEXT = frozenset({"id", "code", "schema_ref", "url", "email", "year", "school_year"})
 
 
-def texts(value: object, path: DataPath) -> Iterator[tuple[DataPath, str]]:
-    """Every free text under `value` (a model, list or string), with its data path, in the
-    order of the fields and items; closed-list values (enums), ids and codes are not free
-    text."""
-    stack: list[tuple[DataPath, object]] = [(path, value)]
-    while stack:  # depth first, each level pushed in reverse: the fields' own order
-        path, value = stack.pop()
-        if isinstance(value, Enum):
-            continue
-        if isinstance(value, str):
-            yield path, value
-        elif isinstance(value, BaseModel):
-            names = _text_fields(type(value))
-            stack += [((*path, name), getattr(value, name)) for name in reversed(names)]
-        elif isinstance(value, list | tuple):
-            stack += [((*path, index), value[index]) for index in reversed(range(len(value)))]
+def stand_ins(value: object, path: DataPath, field: str | None) -> list[tuple[DataPath, str]]:
+    """Every free text under `value` (a model, list or string) that is a placeholder, with its
+    data path, in the order of the fields and items; `field` is the key `value` is stored
+    under. Closed-list values (enums), ids and codes are not free text."""
+    found: list[tuple[DataPath, str]] = []
+    _walk(value, path, field, found)
+    return found
+
+
+def _walk(value: object, path: DataPath, field: str | None, found: list[Any]) -> None:
+    # Depth first in the fields' order; a path is made only for containers and findings.
+    if isinstance(value, Enum):
+        return
+    if isinstance(value, str):
+        if placeholder(value, field):
+            found.append((path, value))
+    elif isinstance(value, BaseModel):
+        for name in _text_fields(type(value)):
+            item = getattr(value, name)
+            if type(item) is str:
+                if placeholder(item, name):
+                    found.append(((*path, name), item))
+            elif item is not None:
+                _walk(item, (*path, name), name, found)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if type(item) is str:
+                if placeholder(item, field):
+                    found.append(((*path, index), item))
+            else:
+                _walk(item, (*path, index), field, found)
 
 
 @cache
@@ -175,10 +191,7 @@ def no_placeholders(case: Case) -> Iterator[Issue]:
     for profile in sorted(case.profiles):
         sections += [s for s in _SECTIONS.get(profile, ()) if s not in sections]
     for section in sections:
-        for path, text in texts(getattr(case.plan, section), (section,)):
-            field = next((key for key in reversed(path) if isinstance(key, str)), None)
-            if not placeholder(text, field):
-                continue
+        for path, text in stand_ins(getattr(case.plan, section), (section,), section):
             if _ELSEWHERE.match(".".join(str(key) for key in path)):
                 continue
             label = _label(path)
