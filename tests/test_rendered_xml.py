@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 from jinja2 import TemplateSyntaxError
 from markupsafe import Markup
 
-from pipeline.documents.filters import guard_printed
+from pipeline.documents.filters import (
+    _DAY,
+    _SCHOOL_YEAR,
+    NB_HYPHEN,
+    NBSP,
+    guard_printed,
+    nobreak,
+)
 from pipeline.documents.render import PreparedTemplate, environment, render
 from pipeline.documents.rendered_xml import Compiled, compile_source, finish, resolve_listing
 from pipeline.model.documents import TEMPLATES_DIR
@@ -100,3 +107,22 @@ def test_a_value_printing_a_paragraph_newline_renders_as_docxtpl(tmp_path: Path)
     date = dt.date(2025, 1, 1)
     context = {"value": "before</w:t></w:r></w:p>\n<w:p><w:r><w:t>inside"}
     assert PreparedTemplate(template).render(context, date) == render(template, context, date)
+
+
+def _nobreak_plainly(text: str) -> str:
+    """The `nobreak` filter as its two patterns alone say, with no shortcut."""
+    text = _DAY.sub(lambda m: f"{m[1]}{NBSP}{m[2]},{NBSP}{m[3]}", text)
+    return _SCHOOL_YEAR.sub(lambda m: f"{m[1]}{NB_HYPHEN}{m[2]}", text)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["June", "Jun.", "Sept", "30", "1", ", ", ",", " ", "2026", "2024", "-", "25",
+             "20", "19", "by ", "a", "٣", "\n", "<w:t>", "</w:t>"]
+        ),
+        max_size=12,
+    ).map("".join)
+)  # fmt: skip
+def test_nobreak_keeps_every_date_and_school_year_whole(text: str) -> None:
+    assert nobreak(text) == _nobreak_plainly(text)

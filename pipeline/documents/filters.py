@@ -90,6 +90,10 @@ _MONTH = (
 )
 _DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}}), (\d{{4}})\b")
 _SCHOOL_YEAR = re.compile(r"\b((?:19|20)\d\d)-(\d\d)\b")
+# What each pattern's matches hold, found much faster than the patterns themselves: most
+# texts have neither, and skip them.
+_DAY_HINT = re.compile(r"\d, \d{4}")
+_SCHOOL_YEAR_HINT = re.compile(r"\d\d-\d\d")
 NBSP, NB_HYPHEN = "\u00a0", "\u2011"
 
 
@@ -99,9 +103,9 @@ def nobreak(value: Any) -> str:
     The table templates print each cell through it: narrow cells wrap between words, never
     inside a date."""
     text = str(value)
-    if ", " in text:  # else no date to keep whole (each pattern needs its text)
+    if ", " in text and _DAY_HINT.search(text):  # else no date to keep whole
         text = _DAY.sub(lambda m: f"{m[1]}{NBSP}{m[2]},{NBSP}{m[3]}", text)
-    if "-" in text:
+    if "-" in text and _SCHOOL_YEAR_HINT.search(text):
         text = _SCHOOL_YEAR.sub(lambda m: f"{m[1]}{NB_HYPHEN}{m[2]}", text)
     return text
 
