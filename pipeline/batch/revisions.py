@@ -15,11 +15,14 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import math
 import re
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from pydantic_core import to_json
 
 from pipeline.files import remove_owned, sha256, write_atomic
 
@@ -35,7 +38,69 @@ MAX_REVISION_BYTES = 64 * 2**20
 def canonical_bytes(plan: Plan) -> bytes:
     """The plan's canonical JSON: what a revision is, whatever form the input had."""
     data = plan.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"schema_ref"})
+    if _fast_json_agrees():
+        try:  # the same bytes, written by pydantic's `to_json` (in Rust, several times faster)
+            return to_json(_sorted(data))
+        except (_NotPlain, TypeError, ValueError):
+            pass
+    return _canonical_json(data)
+
+
+def _canonical_json(data: Any) -> bytes:
+    """The definition of the canonical JSON (`canonical_bytes` writes the same bytes faster)."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+class _NotPlain(Exception):
+    """A value `to_json` might not write as `_canonical_json` does."""
+
+
+def _plain_float(value: float) -> bool:
+    """Whether `to_json` writes `value` as Python does: not for NaN, the infinities, or a
+    magnitude below 1e-4 (Python writes 1e-05, `to_json` 1e-5)."""
+    return value == 0 or 1e-4 <= abs(value) < math.inf
+
+
+_LEAVES = frozenset((str, int, float, bool, type(None)))
+"""The classes of the values `_sorted` leaves as they are (exactly these: not a subclass)."""
+
+
+def _sorted(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` (JSON values) with every object's keys in order, as `sort_keys` writes them;
+    raises _NotPlain at a value `to_json` might write otherwise."""
+    return {key: _plain(data[key]) for key in sorted(data)}
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is str:  # most values
+        return value
+    if kind is dict:
+        return _sorted(value)
+    if kind is list:
+        return [_plain(item) for item in value]
+    if kind not in _LEAVES or (kind is float and not _plain_float(value)):
+        raise _NotPlain
+    return value
+
+
+_PROBE = {
+    "text": ["plain", 'quote " backslash \\ \n\t\r\b\f \x01\x1f\x7f', "é – “ ” \u2028 😀"],
+    "floats": [0.0, -0.0, 1e-4, 0.5, 1.25, 45.0, 99.99, -3.75, 123456.78, 1e12, 1e15, 1.5e16],
+    "ints": [0, -7, 100, 2**53, 10**20],
+    "flags": [True, False, None],
+    "b": {"z": 1, "a": {"y": [], "x": {}}, "\u00e9": 2, "A": 3},
+}
+
+
+@cache
+def _fast_json_agrees() -> bool:
+    """Whether pydantic's `to_json` writes, here, the bytes `_canonical_json` writes (it does
+    with pydantic-core 2.x; checked once, so that another version can only be slower)."""
+    try:
+        return to_json(_sorted(_PROBE)) == _canonical_json(_PROBE)
+    except (_NotPlain, TypeError, ValueError):
+        return False
 
 
 def revision_id(canonical: bytes) -> str:

@@ -26,7 +26,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -55,10 +55,12 @@ NOT_RECORDED = "Not recorded"
 """The status label of a benchmark or step whose status the plan does not record."""
 
 
+@lru_cache(maxsize=4096)  # a plan writes its few dates many times
 def long_date(value: dt.date) -> str:
     return f"{value:%B} {value.day}, {value.year}"
 
 
+@lru_cache(maxsize=4096)
 def short_date(value: dt.date) -> str:
     return f"{value:%b} {value.day}, {value.year}"
 
@@ -67,53 +69,107 @@ def number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
+_float_number = lru_cache(maxsize=4096)(number)
+"""`number` of a float, kept: a plan repeats its values (NaN, never equal, is never kept)."""
+
+
+@lru_cache(maxsize=4096)
+def _date_texts(value: dt.date) -> tuple[str, str]:
+    """A date field's value as the templates see it, and its ISO form."""
+    return long_date(value), value.isoformat()
+
+
+_LABELS: dict[int, tuple[Labeled, str]] = {}
+"""Each closed-list value met, with its label, by its identity (values of two lists can be
+equal: a council's "teacher" and a stakeholder group's)."""
+
+
 def _plain(value: Any) -> Any:
     """A field's value as the templates see it (labels and ISO forms are added beside it)."""
-    if value is None or type(value) is str:  # most values: as they are
-        return value
-    if isinstance(value, BaseModel):
-        return _record(value)
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return long_date(value)
-    if isinstance(value, float):
-        return number(value)
+    convert = _CONVERTERS.get(type(value))
+    if convert is None:
+        convert = _CONVERTERS[type(value)] = _converter(type(value))
+    return convert(value)
+
+
+def _same(value: Any) -> Any:
     return value
 
 
+def _items(value: list[Any]) -> list[Any]:
+    return [item if type(item) is str else _plain(item) for item in value]
+
+
+def _enum_value(value: Enum) -> Any:
+    return value._value_
+
+
+def _converter(kind: type) -> Any:
+    """How `_plain` writes a value of class `kind`: chosen once per class, in this order."""
+    if kind is str or kind is type(None):  # most values: as they are
+        return _same
+    if issubclass(kind, BaseModel):
+        return _record
+    if issubclass(kind, list):
+        return _items
+    if issubclass(kind, Enum):
+        return _enum_value
+    if issubclass(kind, dt.date):
+        return long_date
+    if issubclass(kind, float):
+        return _float_number if kind is float else number
+    return _same
+
+
+_CONVERTERS: dict[type, Any] = {}
+"""`_converter` of each class met, by the class (exact: a subclass gets its own entry)."""
+
+
 @cache
-def _fields(model: type[BaseModel]) -> list[tuple[str, str]]:
-    """(field name, kind) of a model's fields; kind is 'labels' for a list of closed-list
-    values, 'label' for one, 'date' for dates, '' otherwise."""
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, str, str], ...]:
+    """(field name, kind, name of the value added beside it) of a model's fields; kind is
+    'labels' for a list of closed-list values, 'label' for one, 'date' for dates, '' otherwise
+    (with nothing added beside)."""
     fields = []
     for name, info in model.model_fields.items():
         kinds = _leaf_types(info.annotation)
         is_list = "list" in str(info.annotation)
         if is_list and any(issubclass(k, Labeled) for k in kinds):
-            fields.append((name, "labels"))
+            fields.append((name, "labels", f"{name}_labels"))
         elif any(issubclass(k, Labeled) for k in kinds):
-            fields.append((name, "label"))
+            fields.append((name, "label", f"{name}_label"))
         elif dt.date in kinds:
-            fields.append((name, "date"))
+            fields.append((name, "date", f"{name}_iso"))
         else:
-            fields.append((name, ""))
-    return fields
+            fields.append((name, "", ""))
+    return tuple(fields)
 
 
 def _record(model: BaseModel) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, kind in _fields(type(model)):
-        value = getattr(model, name)
-        out[name] = _plain(value)
+    values = model.__dict__  # the fields' values (what `getattr` would find)
+    for name, kind, beside in _fields(type(model)):
+        value = values[name]
+        if not kind:
+            out[name] = value if value is None or type(value) is str else _plain(value)
+            continue
+        if kind == "label" and isinstance(value, Labeled):  # as below, faster
+            known = _LABELS.get(id(value))
+            if known is None or known[0] is not value:
+                known = _LABELS[id(value)] = (value, value.label)
+            out[name] = value._value_
+            out[beside] = known[1]
+            continue
+        if kind == "date" and type(value) is dt.date:  # as below, faster
+            out[name], out[beside] = _date_texts(value)
+            continue
+        out[name] = value if value is None or type(value) is str else _plain(value)
         if kind == "label":  # an optional closed-list value left out has a null label
-            out[f"{name}_label"] = value.label if isinstance(value, Labeled) else None
+            out[beside] = value.label if isinstance(value, Labeled) else None
         elif kind == "labels":
-            out[f"{name}_labels"] = ", ".join(v.label for v in value)
-        elif kind == "date":
-            out[f"{name}_iso"] = value.isoformat() if value else None
+            out[beside] = ", ".join(v.label for v in value)
+        else:  # a date
+            out[beside] = value.isoformat() if value else None
     return out
 
 

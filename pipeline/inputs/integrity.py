@@ -10,7 +10,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -118,8 +118,91 @@ def _make_walker(annotation: Any) -> _Walker | None:
     return None
 
 
+_Collector = Callable[[Any, list[tuple[str, str]], list[tuple[str, str]]], None]
+
+
+def _collect(model: type[BaseModel], data: Any, ids: list[Any], refs: list[Any]) -> None:
+    """What `_walk` finds, without places: each id's and each reference's (kind, value)."""
+    if not isinstance(data, dict):
+        return
+    for key, markers, collector in _collectors(model):
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, str):
+            for marker in markers:
+                (ids if isinstance(marker, Id) else refs).append((marker.kind, value))
+        if collector is not None:
+            collector(value, ids, refs)
+
+
+@cache
+def _collectors(
+    model: type[BaseModel],
+) -> tuple[tuple[str, tuple[Id | Ref, ...], _Collector | None], ...]:
+    """`_fields`, with a collector where `_fields` has a walker."""
+    return tuple(
+        (key, markers, None if walker is None else _collector(_annotation(model, key)))
+        for key, markers, walker in _fields(model)
+    )
+
+
+def _annotation(model: type[BaseModel], key: str) -> Any:
+    return next(i.annotation for n, i in model.model_fields.items() if (i.alias or n) == key)
+
+
+def _collector(annotation: Any) -> _Collector | None:
+    """`_make_walker`, collecting: the same values, in one pass of plain calls."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        found = [_collector(arg) for arg in get_args(annotation) if arg is not type(None)]
+        inner = [collector for collector in found if collector is not None]
+
+        if len(inner) <= 1:  # most unions: an optional value
+            return inner[0] if inner else None
+
+        def union(value: Any, ids: list[Any], refs: list[Any]) -> None:
+            for collector in inner:
+                collector(value, ids, refs)
+
+        return union
+    if origin is list:
+        (item_type,) = get_args(annotation)
+        markers = _markers(item_type)
+        item_collector = _collector(item_type)
+        if not markers and item_collector is None:
+            return None
+
+        def items(value: Any, ids: list[Any], refs: list[Any]) -> None:
+            if not isinstance(value, list):
+                return
+            if not markers and item_collector is not None:  # a list of records
+                for item in value:
+                    item_collector(item, ids, refs)
+                return
+            for item in value:
+                if isinstance(item, str):
+                    for marker in markers:
+                        (ids if isinstance(marker, Id) else refs).append((marker.kind, item))
+                if item_collector is not None:
+                    item_collector(item, ids, refs)
+
+        return items
+    if origin is Annotated:
+        return _collector(get_args(annotation)[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return partial(_collect, annotation)
+    return None
+
+
 def check_references(source: Source) -> list[Problem]:
     """Every id is unique among its kind; every reference names an existing id."""
+    ids: list[tuple[str, str]] = []
+    refs: list[tuple[str, str]] = []
+    _collect(Plan, source.data, ids, refs)
+    unique = set(ids)
+    if len(unique) == len(ids) and unique.issuperset(refs):  # most plans: nothing to say
+        return []
     marked = list(_walk(Plan, source.data, ()))
     first: dict[tuple[str, str], DataPath] = {}
     problems: list[Problem] = []
@@ -158,8 +241,9 @@ def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield index, item
 
 
-def check_values(source: Source) -> list[Problem]:
-    """Values that depend on each other: percent ranges, school years, date order."""
+def check_values(source: Source, *, years_in_order: bool = False) -> list[Problem]:
+    """Values that depend on each other: percent ranges, school years, date order.
+    `years_in_order`: the caller knows every school year is (so they are not looked at)."""
     data = source.data if isinstance(source.data, dict) else {}
     problems: list[Problem] = []
     for index, outcome in _dicts(data.get("outcomes")):
@@ -182,7 +266,8 @@ def check_values(source: Source) -> list[Problem]:
                         "the outcome's unit is percent; write 45 for 45%",
                     )
                 )
-    problems += _check_school_years(source, data)
+    if not years_in_order and _any_bad_school_year(data):  # only then are they placed
+        problems += _check_school_years(source, data)
     for path in (("plan", "years"), ("action_plan",)):
         section: Any = data
         for key in path:
@@ -215,3 +300,31 @@ def _check_school_years(source: Source, data: Any, path: DataPath = ()) -> Itera
     elif isinstance(data, list):
         for index, item in enumerate(data):
             yield from _check_school_years(source, item, (*path, index))
+
+
+def _is_bad_school_year(value: Any) -> bool:
+    if not (isinstance(value, str) and len(value) == 7):
+        return False
+    first, _, second = value.partition("-")
+    return first.isdigit() and second.isdigit() and (int(first) + 1) % 100 != int(second)
+
+
+def _any_bad_school_year(data: Any) -> bool:
+    """Whether `_check_school_years` may find something in `data`: one pass, no places (it
+    may say yes where that finds nothing, never the reverse)."""
+    stack = [data]
+    push = stack.append
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for key in ("year", "school_year"):
+                if key in value and _is_bad_school_year(value[key]):
+                    return True
+            for item in value.values():
+                if type(item) is not str:  # a text holds nothing to look into
+                    push(item)
+        elif isinstance(value, list):
+            for item in value:
+                if type(item) is not str:
+                    push(item)
+    return False

@@ -112,6 +112,61 @@ def _surrogate_problem(name: str, path: DataPath) -> Problem:
     )
 
 
+def _nests_deeper(data: Any, limit: int) -> bool:
+    """Whether objects and lists nest deeper than `limit` in data `json.loads` gave (its
+    objects and lists are exactly `dict` and `list`): in valid JSON, as deep as `_too_deep`
+    finds them in its text. One level at a time: every value of a level, then its containers."""
+    level = [data] if type(data) in _CONTAINERS else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        values: list[Any] = []
+        for container in level:
+            values += container.values() if type(container) is dict else container
+        level = [value for value in values if type(value) in _CONTAINERS]
+    return False
+
+
+_CONTAINERS = frozenset((dict, list))
+
+
+def _refuse_deep(text: str, shown: str) -> None:
+    """Raise the problem of `text` nesting too deep, when it does."""
+    deep = _too_deep(text)
+    if deep is not None:
+        problem = Problem(
+            shown,
+            f"line {deep[0]}, column {deep[1]}",
+            f"objects and lists are nested more than {MAX_DEPTH} deep here (the limit)",
+            "a plan nests about 6 deep; check the brackets",
+        )
+        raise InvalidInputError([problem]) from None
+
+
+def _unparsed(exc: ValueError | RecursionError, shown: str) -> Problem:
+    """Why `json.loads` refused a text (not nested too deep)."""
+    if isinstance(exc, json.JSONDecodeError):
+        where = f"line {exc.lineno}, column {exc.colno}"
+        return Problem(shown, where, f"not valid JSON: {exc.msg}")
+    if isinstance(exc, RecursionError):
+        message = f"objects and lists are nested too deep (the limit is {MAX_DEPTH})"
+        return Problem(shown, "file", message)
+    if isinstance(exc, _DuplicateKeyError):
+        return Problem(
+            shown,
+            "file",
+            f"the key {str(exc)!r} appears twice in one object",
+            "keep one; JSON readers silently drop all but the last",
+        )
+    # A number of more digits than Python converts.
+    message = f"not valid JSON: {str(exc)[:200]}"
+    if "digits" in str(exc):
+        message = f"a number has more than {_MAX_DIGITS:,} digits (the limit)"
+    return Problem(shown, "file", message)
+
+
 def load_json(path: Path, name: str | None = None) -> Source:
     """Read a JSON plan. Raises InvalidInputError when it is not readable JSON."""
     shown = name or str(path)
@@ -124,37 +179,18 @@ def load_json(path: Path, name: str | None = None) -> Source:
         raise InvalidInputError([problem]) from None
     except OSError as exc:
         raise InvalidInputError([Problem(shown, "file", exc.strerror or str(exc))]) from None
-    deep = _too_deep(text)
-    if deep is not None:
-        problem = Problem(
-            shown,
-            f"line {deep[0]}, column {deep[1]}",
-            f"objects and lists are nested more than {MAX_DEPTH} deep here (the limit)",
-            "a plan nests about 6 deep; check the brackets",
-        )
-        raise InvalidInputError([problem]) from None
+    # Parsed first: the parser stops at its own depth limit (RecursionError), and a plan that
+    # parses is looked at for its depth in the data, far faster than in the text. Whatever
+    # goes wrong, an input nested too deep is refused for that, as it was before parsing.
     try:
         data = json.loads(text, object_pairs_hook=_reject_duplicates)
-    except json.JSONDecodeError as exc:
-        where = f"line {exc.lineno}, column {exc.colno}"
-        raise InvalidInputError([Problem(shown, where, f"not valid JSON: {exc.msg}")]) from None
-    except RecursionError:
-        message = f"objects and lists are nested too deep (the limit is {MAX_DEPTH})"
-        raise InvalidInputError([Problem(shown, "file", message)]) from None
-    except _DuplicateKeyError as exc:
-        problem = Problem(
-            shown,
-            "file",
-            f"the key {str(exc)!r} appears twice in one object",
-            "keep one; JSON readers silently drop all but the last",
-        )
-        raise InvalidInputError([problem]) from None
-    except ValueError as exc:  # a number of more digits than Python converts
-        message = f"not valid JSON: {str(exc)[:200]}"
-        if "digits" in str(exc):
-            message = f"a number has more than {_MAX_DIGITS:,} digits (the limit)"
-        raise InvalidInputError([Problem(shown, "file", message)]) from None
-    problems = _surrogates(data, shown) if _ESCAPED_SURROGATE.search(text) else []
+    except (ValueError, RecursionError) as exc:
+        _refuse_deep(text, shown)
+        raise InvalidInputError([_unparsed(exc, shown)]) from None
+    if _nests_deeper(data, MAX_DEPTH):
+        _refuse_deep(text, shown)
+    escaped = "\\u" in text and _ESCAPED_SURROGATE.search(text)  # `in`: fast, most say no
+    problems = _surrogates(data, shown) if escaped else []
     if problems:
         raise InvalidInputError(problems)
     return Source(shown, data)

@@ -6,6 +6,7 @@ Every problem of every kind is collected before anything is raised, so one run n
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,53 @@ def _gate() -> Any:
     whether an input is valid, which is all a batch of mostly valid inputs needs. The messages
     of an invalid input come from `jsonschema`."""
     return jsonschema_rs.validator_for(plan_schema(), validate_formats=True)
+
+
+_CONSECUTIVE_YEARS = (
+    "^[0-9]{2}(?:" + "|".join(f"{n:02d}-{(n + 1) % 100:02d}" for n in range(100)) + ")$"
+)
+"""A school year whose two halves follow each other ('2024-25', '1999-00'), in ASCII digits."""
+
+
+@cache
+def _strict_gate() -> Any:
+    """The gate, with every school year's pattern narrowed to `_CONSECUTIVE_YEARS`: an input
+    it passes is valid, and has no school year `check_values` refuses (it looks at every
+    "year" and "school_year", and in an input the schema passes these are all school years:
+    every object of the schema forbids other fields). None when the schema is not so."""
+    schema = copy.deepcopy(plan_schema())
+    if not _narrow_years(schema):
+        return None
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def _narrow_years(schema: Any) -> bool:
+    """Narrow the school years' patterns in `schema`; False when it allows an object field it
+    does not name, or has a "year" or "school_year" that is not a school year."""
+    if isinstance(schema, list):
+        return all([_narrow_years(item) for item in schema])
+    if not isinstance(schema, dict):
+        return True
+    properties = schema.get("properties")
+    if properties is not None or schema.get("type") == "object":
+        if schema.get("additionalProperties") is not False or "patternProperties" in schema:
+            return False
+        fields = properties if isinstance(properties, dict) else {}
+        for key in ("year", "school_year"):
+            if key in fields and not _narrow_pattern(fields[key]):
+                return False
+    return all([_narrow_years(value) for value in schema.values()])
+
+
+def _narrow_pattern(field: Any) -> bool:
+    """Narrow a school year field's pattern; False when one of its strings has another."""
+    branches = field.get("anyOf", [field]) if isinstance(field, dict) else []
+    strings = [branch for branch in branches if branch.get("type") != "null"]
+    if not strings or any(branch.get("pattern") != SCHOOL_YEAR_PATTERN for branch in strings):
+        return False
+    for branch in strings:
+        branch["pattern"] = _CONSECUTIVE_YEARS
+    return True
 
 
 def _is_null_branch(errors: list[SchemaError]) -> bool:
@@ -168,9 +216,11 @@ def validate(source: Source) -> Plan:
 
     Warnings (in `source.problems`, from reading) are raised with the errors, and do not fail
     validation on their own: the caller shows them from `source.problems`."""
-    found = schema_problems(source)
+    strict = _strict_gate()
+    years_in_order = strict is not None and strict.is_valid(source.data)
+    found = [] if years_in_order else schema_problems(source)  # (the strict gate passes less)
     if isinstance(source.data, dict):
-        found += check_references(source) + check_values(source)
+        found += check_references(source) + check_values(source, years_in_order=years_in_order)
     # A value the reader could not read was left out: it already has its own, clearer problem.
     unread = {p.location for p in errors_in(source.problems)}
     problems = source.problems + [p for p in found if p.location not in unread]

@@ -25,6 +25,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
@@ -43,6 +44,8 @@ _RANGE = re.compile(r"\s*(?:–|—|-|\bto\b|\bthrough\b|\bthru\b)\s*")
 _SCHOOL_YEAR = re.compile(r"^(?:sy\s*|school year\s*)?(\d{4})\s*[-–/]\s*(\d{2}|\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _PLAN_YEAR = re.compile(r"^year \d+ \((\d{4})\s*[-–/]\s*(\d{2}|\d{4})\)$")  # Year 1 (2024-2025)
+_QUARTER = re.compile(r"q[1-4]")
+_DIGITS_DASH = re.compile(r"(\d)-(\d)")
 
 FORMS_HINT = (
     "write a date (2024-03-01), a month (January 2024), a season (Spring 2024), a quarter "
@@ -111,7 +114,7 @@ def _part(text: str) -> _Part:
         return _Part("month", MONTHS[name], year, school)
     if name in SEASONS:
         return _Part("season", name, year, school)
-    if re.fullmatch(r"q[1-4]", name) and (year or school):
+    if _QUARTER.fullmatch(name) and (year or school):
         return _Part("quarter", int(name[1]), year, school)
     raise PeriodError(f"cannot read '{text}'")
 
@@ -157,12 +160,17 @@ def _resolve(part: _Part, school: int | None) -> DateRange | None:
 
 def _sides(text: str) -> list[str]:
     # A school year's own dash ("2023-24") or a date's ("2024-03-01") is not a range.
-    protected = re.sub(r"(\d)-(\d)", "\\1\x00\\2", text.strip())
+    protected = _DIGITS_DASH.sub("\\1\x00\\2", text.strip())
     return [side.replace("\x00", "-") for side in _RANGE.split(protected) if side.strip()]
 
 
 def check_period(text: str) -> str:
     """`text` if it reads as a date or a period; raises PeriodError saying what to write."""
+    return _checked(text)
+
+
+@lru_cache(maxsize=4096)  # plans repeat their timelines; a failure is not kept (it raises)
+def _checked(text: str) -> str:
     sides = _sides(text)
     if not 1 <= len(sides) <= 2:
         raise PeriodError(f"cannot read '{text}' as a date or a period; {FORMS_HINT}")
@@ -175,6 +183,7 @@ def check_period(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # the answer depends on the text and school year only
 def resolve(text: str, school_year: str | None = None) -> DateRange | None:
     """The days `text` covers; `school_year` ("2024-25") places a month or season without a
     year. None when it cannot be placed (no year anywhere) or does not read."""

@@ -15,7 +15,7 @@ class Labeled(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS[type(self).__name__][self.value]
+        return _LABELS[type(self).__name__][self._value_]  # `value`, without its property
 
 
 class Level(Labeled):
