@@ -5,13 +5,13 @@ atomically, and keeping the manifest (`manifest.py`) in step with what is on dis
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from pipeline import __version__
@@ -26,7 +26,7 @@ from pipeline.batch.manifest import (
     shown_inputs,
 )
 from pipeline.batch.options import BuildOptions
-from pipeline.batch.revisions import packed, prune_revisions, revision_id, revision_path
+from pipeline.batch.revisions import prune_revisions, revision_path
 from pipeline.batch.worker import WRITTEN, Known, PlanResult, Rendered, Status
 from pipeline.batch.writes import Data, input_hash, write_dashboard, write_files
 from pipeline.errors import PipelineError, Problem, errors_in
@@ -157,10 +157,12 @@ class Builder:
             reasons.append("documents missing or changed")
         return reasons or None
 
-    def finish(self, rendered: Rendered, reasons: list[str]) -> tuple[PlanResult, Pending | None]:
-        """Write one plan's documents (main process only). With PDFs, its record waits for
-        the conversions: the returned Pending completes it."""
-        key = input_key(Path(rendered.source), self.options.out)
+    def finish(
+        self, rendered: Rendered, reasons: list[str], key: str | None = None
+    ) -> tuple[PlanResult, Pending | None]:
+        """Write one plan's documents (main process only; `key`: its input's, if known). With
+        PDFs, its record waits for the conversions: the returned Pending completes it."""
+        key = key or input_key(Path(rendered.source), self.options.out)
         self.sources[key] = rendered.source
         result = PlanResult(
             rendered.source,
@@ -283,14 +285,15 @@ class Builder:
         files |= {folder / name: data for name, data in rendered.reports.items()}
         files |= {folder / name: data for name, data in rendered.redlines.items()}
         stored: dict[Path, Data] = {}
-        if rendered.canonical:  # the revision built, kept to compare the next one with
-            # revisions.store, written (and compressed, in a writer thread) with the files
-            entry.revision = revision_id(rendered.canonical)
+        if rendered.revision:  # the revision built, kept to compare the next one with
+            # revisions.store, written with the files (compressed by the worker, when new)
+            entry.revision = rendered.revision
             there = revision_path(self.options.out, entry.revision)
-            if not there.is_file() or there.is_symlink():
-                stored[there] = partial(packed, rendered.canonical)
+            if rendered.packed and (not there.is_file() or there.is_symlink()):
+                stored[there] = rendered.packed
             entry.previous_revision = rendered.previous_revision
-        for path, written in write_files({**files, **stored}).items():
+        hashes = {folder / name: digest for name, digest in rendered.hashes.items()}
+        for path, written in write_files({**files, **stored}, hashes).items():
             if path not in stored:
                 entry.outputs[path.name] = Output(*written)
         result.written += [folder / name for name in rendered.documents]
@@ -313,17 +316,18 @@ class Builder:
         result, rendered, entry = pending.result, pending.rendered, pending.entry
         self.converting.pop(pending.key, None)
         folder = self.options.out / entry.slug
-        parts = []
+        parts, converted = [], dict[Path, Data]()
         for name in rendered.documents:
             pdf = pdfs[name]
             if isinstance(pdf, Unconverted):
                 result.problems.append(Problem(result.source, f"{entry.slug}/{name}", pdf.reason))
                 continue
             document = BY_FILENAME[name]
-            write_atomic(folder / document.pdf_filename, pdf)
-            entry.outputs[document.pdf_filename] = Output.of(folder / document.pdf_filename, pdf)
-            result.written.append(folder / document.pdf_filename)
+            converted[folder / document.pdf_filename] = pdf
             parts.append(Part(rendered.titles.get(name, document.name), document.label, pdf))
+        for path, written in write_files(converted).items():  # all at once (writes.py)
+            entry.outputs[path.name] = Output(*written)
+            result.written.append(path)
         if isinstance(front, Unconverted):
             result.problems.append(Problem(result.source, f"{entry.slug}/{PACKET}", front.reason))
         if errors_in(result.problems):
@@ -360,8 +364,16 @@ class Builder:
             names += [document.filename, document.pdf_filename, document.redline_filename]
         if unsafe_folder(folder.parent, folder.name) is not None:
             return  # not a real folder of OUT: nothing of ours to remove there
+        there: set[str] | None = None  # one listing, not an attempt at each name
+        try:
+            with os.scandir(folder) as found:
+                there = {item.name for item in found}
+        except FileNotFoundError:
+            return
+        except OSError:
+            pass  # cannot be listed: each name is tried
         for name in names:
-            if name not in entry.outputs:
+            if name not in entry.outputs and (there is None or name in there):
                 (folder / name).unlink(missing_ok=True)
 
     def _remove_folder(self, slug_: str, key: str) -> None:
@@ -402,7 +414,7 @@ class Builder:
         self.results.append(result)
         self.on_result(result)
         if time.monotonic() - self._last_save > 2:
-            self.manifest.save(self.options.out)  # progress survives a kill
+            self.manifest.save(self.options.out, progress=True)  # survives a kill
             self._last_save = time.monotonic()
 
     def prune(self, keys: set[str], report: BuildReport) -> None:

@@ -7,7 +7,7 @@ modification time, so an unchanged output is recognized without reading it). It 
 atomically, so it is always a complete file; after a kill it may be older than the documents,
 which only makes the next build redo that work.
 
-Everything in it is checked before it is used (`_EntryRecord`): a record that is not what this
+Everything in it is checked before it is used (`Entry.from_json`): a record that is not what this
 module writes (wrong types, a folder name that is not one plain name, an unknown output) is
 ignored with a warning, and its plan is rebuilt. Inputs are named by their path relative to the
 output folder (`input_key`), so the same inputs named another way, or from another working
@@ -20,13 +20,12 @@ import json
 import os
 import stat
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
 from pipeline import __version__
-from pipeline.batch.writes import manifest_text
+from pipeline.batch.writes import Records, manifest_text, plain_record
 from pipeline.files import (
     is_plain_name,
     remove_owned,
@@ -134,8 +133,14 @@ class Entry:
     @classmethod
     def from_json(cls, data: Any) -> Entry:
         """The record `data`, checked. Raises ValueError saying what is wrong with it."""
+        fields = plain_record(data, OUTPUT_NAMES, RESERVED)  # the usual record, at once
+        if fields is not None:
+            outputs = {name: Output(**value) for name, value in fields.pop("outputs").items()}
+            return cls(**fields, outputs=outputs)
+        from pydantic import ValidationError
+
         try:
-            record = _EntryRecord.model_validate(data)
+            record = _record_model().model_validate(data)
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"]) or "the record"
@@ -145,43 +150,49 @@ class Entry:
         return cls(**{**record.model_dump(), "outputs": outputs})
 
 
-class _OutputRecord(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore")
+@cache
+def _record_model() -> Any:
+    """The full check of a record (pydantic, imported only when a record is unusual)."""
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size: int = Field(ge=0)
-    mtime_ns: int
+    class _OutputRecord(BaseModel):
+        model_config = ConfigDict(strict=True, extra="ignore")
 
+        sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+        size: int = Field(ge=0)
+        mtime_ns: int
 
-class _EntryRecord(BaseModel):
-    """One record of manifest.json as this module writes it."""
+    class _EntryRecord(BaseModel):
+        """One record of manifest.json as this module writes it."""
 
-    model_config = ConfigDict(strict=True, extra="ignore")
+        model_config = ConfigDict(strict=True, extra="ignore")
 
-    slug: str
-    input_sha256: str
-    templates: dict[str, dict[str, str]]
-    options: dict[str, Any]
-    pipeline_version: str
-    outputs: dict[str, _OutputRecord] = Field(default_factory=dict)
-    status: Literal["built", "draft", "failed"] = "built"
-    revision: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
-    previous_revision: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+        slug: str
+        input_sha256: str
+        templates: dict[str, dict[str, str]]
+        options: dict[str, Any]
+        pipeline_version: str
+        outputs: dict[str, _OutputRecord] = Field(default_factory=dict)
+        status: Literal["built", "draft", "failed"] = "built"
+        revision: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+        previous_revision: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
 
-    @field_validator("slug")
-    @classmethod
-    def _plain_folder_name(cls, value: str) -> str:
-        if not is_plain_name(value) or value in RESERVED:
-            raise ValueError(f"{value!r} is not a plan's folder name")
-        return value
+        @field_validator("slug")
+        @classmethod
+        def _plain_folder_name(cls, value: str) -> str:
+            if not is_plain_name(value) or value in RESERVED:
+                raise ValueError(f"{value!r} is not a plan's folder name")
+            return value
 
-    @field_validator("outputs")
-    @classmethod
-    def _known_outputs(cls, value: dict[str, _OutputRecord]) -> dict[str, _OutputRecord]:
-        unknown = sorted(set(value) - OUTPUT_NAMES)
-        if unknown:
-            raise ValueError(f"{unknown[0]!r} is not a file a build writes")
-        return value
+        @field_validator("outputs")
+        @classmethod
+        def _known_outputs(cls, value: dict[str, _OutputRecord]) -> dict[str, _OutputRecord]:
+            unknown = sorted(set(value) - OUTPUT_NAMES)
+            if unknown:
+                raise ValueError(f"{unknown[0]!r} is not a file a build writes")
+            return value
+
+    return _EntryRecord
 
 
 def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
@@ -219,7 +230,8 @@ def _option_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
 
 @dataclass
 class Manifest:
-    entries: dict[str, Entry] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=Records)
+    """By input key (a `writes.Records`: which records a plan folder has is known at once)."""
     warnings: list[str] = field(default_factory=list)
     """What was wrong with the file read, and was therefore left out."""
     dashboard: str = ""
@@ -229,6 +241,11 @@ class Manifest:
     """Per input: its size and times when it was read for its record (writes.stable_stat):
     while they are the same, it is not read again to be hashed. Never a reason to build."""
     _saved: tuple[Path, str] | None = field(default=None, repr=False, compare=False)
+    _lines: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.entries, Records):
+            self.entries = Records(self.entries)
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
@@ -293,7 +310,10 @@ class Manifest:
             )
         return manifest
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, progress: bool = False) -> None:
+        """Write the manifest into `folder` (unless it is there already). `progress`: a save
+        during a build, whose records are replaced, never changed, once recorded: a record's
+        line is encoded once (`writes.manifest_text`)."""
         header: dict[str, object] = {"format": FORMAT, "pipeline_version": __version__}
         if self.dashboard:
             header["dashboard"] = self.dashboard
@@ -301,7 +321,7 @@ class Manifest:
         stats = {key: seen[key] for key in sorted(self.entries) if key in seen}
         if stats:
             header["input_stats"] = stats
-        text = manifest_text(header, self.entries)
+        text = manifest_text(header, self.entries, self._lines if progress else None)
         saved = (folder, sha256(text.encode("utf-8")))
         if saved == self._saved and (folder / NAME).is_file():
             return  # what is there already (a build that rebuilt nothing)
@@ -310,6 +330,8 @@ class Manifest:
 
     def slug_owner(self, slug: str, besides: str) -> str | None:
         """The input, other than `besides`, whose documents go to folder `slug`."""
+        if isinstance(self.entries, Records):
+            return self.entries.owner(slug, besides)
         for key, entry in self.entries.items():
             if entry.slug == slug and key != besides:
                 return key

@@ -98,8 +98,11 @@ class Rendered:
     internal_error: str | None = None
     """The traceback of an unexpected error while building this input (a bug): the main
     process writes it to a log file and reports the input as failed."""
-    canonical: bytes = b""
-    """The plan's canonical input (the revision the main process stores)."""
+    packed: bytes = b""
+    """The plan's canonical input as OUT/.revisions stores it (revisions.packed), for the main
+    process to store; empty when it is stored already."""
+    hashes: dict[str, str] = field(default_factory=dict)
+    """Per file of `documents`, `reports` and `redlines`: its SHA-256 (for the manifest)."""
     revision: str | None = None
     previous_revision: str | None = None
     """The revision built before this one, when known (its changes are in the documents)."""
@@ -149,7 +152,13 @@ def _render_input(
     as_of: dt.date | None,
     known: Known | None,
 ) -> Rendered:
-    from pipeline.batch.revisions import canonical_bytes, load_revision, revision_id
+    from pipeline.batch.revisions import (
+        canonical_bytes,
+        load_revision,
+        packed,
+        revision_id,
+        revision_path,
+    )
     from pipeline.checks import check_plan
     from pipeline.documents.plan_documents import render_plan
     from pipeline.inputs.read import read_input
@@ -177,8 +186,11 @@ def _render_input(
         code_location=reading.code_location,
         input_stat=stat,
     )
-    rendered.canonical = canonical_bytes(plan)
-    rendered.revision = revision_id(rendered.canonical)
+    canonical = canonical_bytes(plan)
+    rendered.revision = revision_id(canonical)
+    there = revision_path(known.out, rendered.revision) if known is not None else None
+    if there is None or not there.is_file() or there.is_symlink():
+        rendered.packed = packed(canonical)  # compressed here, not in the main process
     since = None
     if known is not None and (before := known.previous_of(rendered.revision)) is not None:
         previous = load_revision(known.out, before)
@@ -205,6 +217,8 @@ def _render_input(
     rendered.revision_date = plan.plan.document_date
     rendered.packet = packet_info(plan, documents, draft=rendered.draft)
     rendered.titles = {document.filename: document.title(plan, as_of) for document in documents}
+    made = {**rendered.documents, **rendered.reports, **rendered.redlines}
+    rendered.hashes = {name: sha256(data) for name, data in made.items()}
     return rendered
 
 

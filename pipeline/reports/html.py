@@ -8,7 +8,7 @@ made from the `check.json` files already in a build folder.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -356,15 +356,23 @@ def _head(title: str, kind: str | None, what: str | None) -> str:
     return f'<th scope="col"{attributes}>{escape(title)}</th>'
 
 
-def index_html(rows: Sequence[IndexRow]) -> str:
+def index_html(rows: Iterable[IndexRow]) -> str:
     """The build's dashboard, the district's monitoring view: one row per plan (those that
     need work first), its status, its progress at its latest check-in (date, share of
     benchmarks on track or complete, overdue benchmarks, outcomes met and not met), each
     document's completeness as a bar linking to the document, its counts and a link to its
     findings. An inline script sorts by any column and filters the plans."""
-    rows = sorted(rows, key=lambda row: (_STATUS_ORDER.get(_status(row), 0), _name(row)))
-    statuses = [_status(row) for row in rows]
-    monitored = [row.plan["monitoring"] for row in rows if row.plan and row.plan.get("monitoring")]
+    # Each row made as it comes, so that `rows` may be a generator: a district's plans'
+    # reports are then never all held at once.
+    made: list[tuple[tuple[int, str], str, Any, str]] = []
+    for row in rows:
+        status = _status(row)
+        monitoring = row.plan.get("monitoring") if row.plan else None
+        key = (_STATUS_ORDER.get(status, 0), _name(row))
+        made.append((key, status, monitoring, _index_row(row)))
+    made.sort(key=lambda item: item[0])  # stable: rows of equal keys keep their order
+    statuses = [status for _, status, _, _ in made]
+    monitored = [monitoring for _, _, monitoring, _ in made if monitoring]
     behind = sum(1 for monitoring in monitored if is_behind(monitoring))
     dates = {monitoring["as_of"] for monitoring in monitored}
     at = (
@@ -375,7 +383,7 @@ def index_html(rows: Sequence[IndexRow]) -> str:
     head = "".join(_head(*column) for column in _COLUMNS)
     body = (
         "<h1>Improvement plans: status and progress</h1>\n"
-        f"<p>{len(rows)} plan(s): {statuses.count('complete')} complete, "
+        f"<p>{len(made)} plan(s): {statuses.count('complete')} complete, "
         f"{statuses.count('incomplete')} draft (incomplete), {statuses.count('invalid')} "
         f"invalid. {len(monitored)} with a check-in, {behind} of them behind ({_BEHIND}).</p>\n"
         f"<p class=\"small\">Progress is at each plan's {at}. A document's bar shows "
@@ -384,7 +392,7 @@ def index_html(rows: Sequence[IndexRow]) -> str:
         "missing. Click a column's heading to sort by it.</p>\n"
         f"{_FILTERS}\n"
         f'<div class="table-wrap"><table id="plans"><thead><tr>{head}</tr></thead><tbody>\n'
-        + "\n".join(_index_row(row) for row in rows)
+        + "\n".join(html for _, _, _, html in made)
         + "\n</tbody></table></div>"
     )
     return _page(

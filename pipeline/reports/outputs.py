@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,12 +94,24 @@ def _pdfs_in(folder: Path) -> frozenset[str]:
     return frozenset(name for name in names if (folder / name).is_file())
 
 
+def _pdfs(names: Collection[str]) -> frozenset[str]:
+    """Of the file names `names`, the PDFs and packet a build writes."""
+    from pipeline.reports.html import DOCUMENT_TITLES, PACKET
+
+    return frozenset(names) & {*(f"{name}.pdf" for name in DOCUMENT_TITLES), PACKET}
+
+
 def _plan_report(folder: Path) -> dict[str, Any] | None:
-    """The plan's part of the check.json in `folder`, if it is there and readable."""
+    """The plan's part of the check.json in `folder`, if it is there and readable, without its
+    findings (the dashboard shows their counts; a district's thousand plans' findings would
+    all be held at once)."""
     try:
         data = json.loads((folder / REPORT_JSON).read_text(encoding="utf-8"))
         plan = data["plans"][0]
-        return plan if isinstance(plan, dict) else None
+        if not isinstance(plan, dict):
+            return None
+        plan.pop("findings", None)
+        return plan
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         return None
 
@@ -107,24 +120,34 @@ def write_index(
     out: Path,
     built: Mapping[str, str],
     failed: Iterable[tuple[str, list[Problem]]] = (),
+    pdfs: Mapping[str, Collection[str]] | None = None,
 ) -> Path:
     """Write `out/index.html`: a row for each plan in the folder (`built`: input → its
     folder's name), read from its check.json, with links to the PDFs and packet that are
-    there, and one for each input that failed."""
+    there (`pdfs`: per folder, the files in it, when they were just listed), and one for each
+    input that failed."""
     from pipeline.reports.html import IndexRow, index_html
 
-    rows = [
-        IndexRow(source, slug, _plan_report(out / slug), files=_pdfs_in(out / slug))
-        for source, slug in sorted(built.items())
-    ]
-    rows += [
-        IndexRow(
-            source,
-            problems=[f"{p.location}: {p.message}" for p in problems],
-            warnings=sum(1 for p in problems if not p.is_error),
-        )
-        for source, problems in failed
-    ]
+    listed = pdfs or {}
+    rows = chain(  # one at a time: each row's report is let go once its row is made
+        (
+            IndexRow(
+                source,
+                slug,
+                _plan_report(out / slug),
+                files=_pdfs_in(out / slug) if slug not in listed else _pdfs(listed[slug]),
+            )
+            for source, slug in sorted(built.items())
+        ),
+        (
+            IndexRow(
+                source,
+                problems=[f"{p.location}: {p.message}" for p in problems],
+                warnings=sum(1 for p in problems if not p.is_error),
+            )
+            for source, problems in failed
+        ),
+    )
     target = out / INDEX
     write_atomic(target, index_html(rows).encode("utf-8"))
     return target
