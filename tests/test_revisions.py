@@ -240,3 +240,17 @@ def test_a_reorder_names_what_moved() -> None:
     benchmarks[1], benchmarks[2] = benchmarks[2], benchmarks[1]
     lines = [change_line(c) for c in diff_plans(plan_of(data), plan_of(moved))]
     assert lines == ["Benchmarks reordered: B1.1.2 (now after B1.1.3)"]
+
+
+@pytest.mark.parametrize("level", [1, 6, 9])
+def test_a_revision_stored_at_any_gzip_level_reads(tmp_path: Path, level: int) -> None:
+    """Stores written by earlier versions (gzip level 6) read as today's (level 1) do."""
+    plan = read_input(ROOT / "inputs" / "harbor-view-elementary.json").plan
+    assert plan is not None
+    canonical = canonical_bytes(plan)
+    revision = revision_id(canonical)
+    (tmp_path / STORE).mkdir()
+    packed = gzip.compress(canonical, compresslevel=level, mtime=0)
+    (tmp_path / STORE / f"{revision}.json.gz").write_bytes(packed)
+    loaded = load_revision(tmp_path, revision)
+    assert loaded is not None and canonical_bytes(loaded) == canonical
