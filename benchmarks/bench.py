@@ -38,7 +38,7 @@ from docxtpl import DocxTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from render_parts import render_steps
+from render_parts import best, render_steps
 from stages import MAIN_STAGES, WORKER_STAGES, measure
 from synthetic import synthetic_plan, write_plans
 
@@ -69,17 +69,6 @@ def _floor(entries: list[tuple[str, bytes]]) -> bytes:
     """Writing the same package with no templating at all: every part compressed and
     zipped, nothing rendered."""
     return zip_package([ZipEntry.of(name, blob) for name, blob in entries])
-
-
-def _best(work: Callable[[], object], times: int) -> float:
-    """The shortest of `times` runs (after one warm-up), in seconds."""
-    work()
-    best = float("inf")
-    for _ in range(times):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def per_document(renders: int) -> None:
@@ -134,9 +123,9 @@ def _render_rows(
         # Each way in a block of its own (after one warm-up): interleaving them lets
         # docxtpl's large working set evict ours from the CPU caches.
         row = [
-            _best(partial(_docxtpl_standard, template, context), max(3, renders // 5)),
-            _best(partial(prepared.render, context, date), renders),
-            _best(partial(_floor, entries), renders),
+            best(partial(_docxtpl_standard, template, context), max(3, renders // 5)),
+            best(partial(prepared.render, context, date), renders),
+            best(partial(_floor, entries), renders),
         ]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
         if steps is not None:
