@@ -28,14 +28,14 @@ from pipeline.files import sha256
 
 def test_files_are_written_whole_and_recorded_as_output_of(tmp_path: Path) -> None:
     files = {tmp_path / "a" / f"{n}.docx": os.urandom(1000 * n) for n in range(1, 6)}
-    files[tmp_path / "a" / "made.json"] = lambda: b'{"made": true}'
+    files[tmp_path / "a" / "made.json"] = b'{"made": true}'
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "1.docx").write_bytes(b"old")
     written = write_files(files)
     assert list(written) == list(files)
     for path, data in files.items():
         content = path.read_bytes()
-        assert content == (data() if callable(data) else data)
+        assert content == data
         assert Output(*written[path]) == Output.of(path, content)
         assert path.stat().st_mode & 0o777 == 0o644
     assert not [p for p in (tmp_path / "a").iterdir() if p.name.endswith(".tmp")]

@@ -28,7 +28,7 @@ from pipeline.batch.manifest import (
 from pipeline.batch.options import BuildOptions
 from pipeline.batch.revisions import prune_revisions, revision_path
 from pipeline.batch.worker import WRITTEN, Known, PlanResult, Rendered, Status
-from pipeline.batch.writes import Data, input_hash, write_dashboard, write_files
+from pipeline.batch.writes import input_hash, write_dashboard, write_files
 from pipeline.errors import PipelineError, Problem, errors_in
 from pipeline.files import sha256, unsafe_folder, write_atomic
 from pipeline.model.documents import (
@@ -284,7 +284,7 @@ class Builder:
         files = {folder / name: data for name, data in rendered.documents.items()}
         files |= {folder / name: data for name, data in rendered.reports.items()}
         files |= {folder / name: data for name, data in rendered.redlines.items()}
-        stored: dict[Path, Data] = {}
+        stored: dict[Path, bytes] = {}
         if rendered.revision:  # the revision built, kept to compare the next one with
             # revisions.store, written with the files (compressed by the worker, when new)
             entry.revision = rendered.revision
@@ -316,7 +316,7 @@ class Builder:
         result, rendered, entry = pending.result, pending.rendered, pending.entry
         self.converting.pop(pending.key, None)
         folder = self.options.out / entry.slug
-        parts, converted = [], dict[Path, Data]()
+        parts, converted = [], dict[Path, bytes]()
         for name in rendered.documents:
             pdf = pdfs[name]
             if isinstance(pdf, Unconverted):

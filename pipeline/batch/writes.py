@@ -23,7 +23,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -63,15 +63,13 @@ def stable_stat(info: os.stat_result) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
-Data = bytes | Callable[[], bytes]
-"""A file's content, or how to make it (compressing, say)."""
 Written = tuple[str, int, int]
 """A file written: the SHA-256 of its content, its size and modification time (the fields of
 the manifest's `Output`)."""
 
 
 def write_files(
-    files: Mapping[Path, Data], hashes: Mapping[Path, str] | None = None
+    files: Mapping[Path, bytes], hashes: Mapping[Path, str] | None = None
 ) -> dict[Path, Written]:
     """Write every file of `files` atomically and together (`pipeline.files.together`: all
     flushed to the disk, then each renamed over its target); return what `Output.of` records
@@ -81,9 +79,8 @@ def write_files(
     contents: dict[Path, bytes] = {}
     errors: dict[Path, BaseException] = {}
     with together() as batch:
-        for path, data in files.items():
+        for path, content in files.items():
             try:
-                content = data() if callable(data) else data
                 write_atomic(path, content)
                 contents[path] = content
             except Exception as error:
@@ -343,4 +340,5 @@ def _code() -> list[object]:
 
     package = Path(__file__).resolve().parent.parent
     modules = sorted(package.rglob("*.py"))
-    return [__version__, [[str(m), m.stat().st_size, m.stat().st_mtime_ns] for m in modules]]
+    stats = [(module, module.stat()) for module in modules]
+    return [__version__, [[str(m), info.st_size, info.st_mtime_ns] for m, info in stats]]
