@@ -110,6 +110,11 @@ def nobreak(value: Any) -> str:
     return text
 
 
+def nobreak_patterns() -> tuple[re.Pattern[str], ...]:
+    """What `nobreak` rewrites: a text none of them finds, it leaves as it is."""
+    return _DAY, _SCHOOL_YEAR
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "date": date,
     "percent": percent,

@@ -26,11 +26,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.packuri import PackURI
-from docx.opc.parts.coreprops import CorePropertiesPart
 from docx.oxml import parse_xml
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
@@ -40,6 +38,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from pipeline.documents.context import Context
+from pipeline.documents.core_properties import CoreProperties
 from pipeline.documents.filters import FILTERS, guard_printed, restore_underscores
 from pipeline.documents.limits import (
     BoundedSandbox,
@@ -245,8 +244,10 @@ class PreparedTemplate:
         if mark_filled:
             env.globals["_filled"] = _filled
 
-        def _compile(env: ImmutableSandboxedEnvironment, source: str) -> Compiled:
-            return Compiled(env, _marking(source) if mark_filled else source)
+        def _compile(
+            env: ImmutableSandboxedEnvironment, source: str, prove: bool = False
+        ) -> Compiled:
+            return Compiled(env, _marking(source) if mark_filled else source, prove)
 
         plain = environment(autoescape=False)
         tpl = _Template(io.BytesIO(read_template(path)))
@@ -255,7 +256,8 @@ class PreparedTemplate:
         docx = tpl.docx
         self._root = docx._element
         try:
-            self._document = _compile(env, self._document_source(tpl))
+            # The document part serialized without a parse where that is proved the same.
+            self._document = _compile(env, self._document_source(tpl), prove=not mark_filled)
             self._parts: dict[str, tuple[Compiled, str, Callable[[bytes], bytes]]] = {}
             for rel in docx._part.rels.values():
                 if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
@@ -282,7 +284,7 @@ class PreparedTemplate:
         except TemplateError as error:
             raise _template_error(path, error) from None
         core_part = docx.part.package.part_related_by(RT.CORE_PROPERTIES)
-        self._core_type, self._core_blob = core_part.content_type, core_part.blob
+        self._core_part = CoreProperties(core_part.content_type, core_part.blob, _PROPERTIES)
         out = io.BytesIO()
         docx.save(out)
         with zipfile.ZipFile(out) as package:
@@ -305,16 +307,16 @@ class PreparedTemplate:
         tpl = self._tpl
         current: Compiled | None = self._document
         try:
-            xml = self._document.render(tpl, context)
-            tree = _body_tree(tpl, xml)
-            if "docPr" in xml:  # drawings: numbered as docxtpl numbers them
-                for number, element in enumerate(
-                    tree.xpath("//wp:docPr", namespaces={"wp": _WP}), start=1001
-                ):
-                    element.attrib["id"] = str(number)
-            replaced = {
-                "word/document.xml": etree.tostring(tree, encoding="UTF-8", standalone=True)
-            }
+            xml, serialized = self._document.render_serialized(tpl, context)
+            if serialized is None:
+                tree = _body_tree(tpl, xml)
+                if "docPr" in xml:  # drawings: numbered as docxtpl numbers them
+                    for number, element in enumerate(
+                        tree.xpath("//wp:docPr", namespaces={"wp": _WP}), start=1001
+                    ):
+                        element.attrib["id"] = str(number)
+                serialized = etree.tostring(tree, encoding="UTF-8", standalone=True)
+            replaced = {"word/document.xml": serialized}
             for partname, (compiled, encoding, finish) in self._parts.items():
                 current = compiled
                 rendered = compiled.render(tpl, context).encode(encoding)
@@ -356,17 +358,10 @@ class PreparedTemplate:
         return outer[:marker] + inner + outer[marker + len("<w:body/>") :]
 
     def _core(self, context: Context, revision_date: dt.date) -> bytes:
-        part = CorePropertiesPart.load(
-            PackURI("/docProps/core.xml"),
-            self._core_type,
-            self._core_blob,
-            cast(Any, None),  # no package: the part is only filled in and serialized
+        properties = self._properties
+        return self._core_part.part(
+            lambda name: properties[name].render(context), _stamp(revision_date)
         )
-        properties = part.core_properties
-        for name, compiled in self._properties.items():
-            setattr(properties, name, compiled.render(context))
-        properties.created = properties.modified = _stamp(revision_date)
-        return bytes(part.blob)
 
 
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"

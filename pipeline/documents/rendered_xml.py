@@ -26,6 +26,8 @@ from jinja2 import Template, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
+from pipeline.documents import canonical
+from pipeline.documents.canonical import Proof
 from pipeline.documents.filters import restore_underscores
 
 _NEWLINE_PARAGRAPH = re.compile(r"\n<w:p([ >])")
@@ -54,17 +56,31 @@ def compile_source(env: ImmutableSandboxedEnvironment, source: str) -> Template:
 
 class Compiled:
     """A part's template, compiled without the newlines docxtpl adds before paragraphs (see
-    the module's description); `pipeline_source` is the source with them, as errors quote it."""
+    the module's description); `pipeline_source` is the source with them, as errors quote it.
 
-    def __init__(self, env: ImmutableSandboxedEnvironment, source: str) -> None:
+    With `prove`, its rendered text is serialized without a parse where `canonical.py` proves
+    that gives the same bytes (`render_serialized`)."""
+
+    def __init__(
+        self, env: ImmutableSandboxedEnvironment, source: str, prove: bool = False
+    ) -> None:
         self.env = env
         self.source = source
         self.pipeline_source = _source(source)
+        self.proof: Proof | None = None
         try:
             tree = env.parse(self.pipeline_source)
             for data in tree.find_all(nodes.TemplateData):
                 data.data = _NEWLINE_PARAGRAPH.sub(r"<w:p\1", data.data)
+            if prove:
+                self.proof = canonical.prove(tree)
             self.template = env.from_string(tree)
+            if self.proof is not None:
+                # Its values are element content: escaped as text, their quotes as lxml
+                # writes them (else each `&#39;` is replaced in the whole part afterwards).
+                namespace = self.template.root_render_func.__globals__
+                if "escape" in namespace:
+                    namespace["escape"] = canonical.escape_text
         except TemplateError as error:
             error.__dict__["pipeline_source"] = self.pipeline_source
             raise
@@ -78,6 +94,22 @@ class Compiled:
                 self._as_docxtpl = compile_source(self.env, self.source)
             return finish(tpl, self._as_docxtpl.render(context))
         return _finish_joined(tpl, rendered)
+
+    def render_serialized(
+        self, tpl: DocxTemplate, context: dict[str, Any]
+    ) -> tuple[str, bytes | None]:
+        """The part rendered and finished, and its bytes as lxml would serialize it when the
+        proof covers this text (else None: parse it)."""
+        rendered = self.template.render(context)
+        if "\n<w:p " in rendered or "\n<w:p>" in rendered:
+            if self._as_docxtpl is None:
+                self._as_docxtpl = compile_source(self.env, self.source)
+            return finish(tpl, self._as_docxtpl.render(context)), None
+        xml = _finish_joined(tpl, rendered)
+        # Page and paragraph breaks printed (`\f`, `\a`) make new paragraphs: left to the parser.
+        if self.proof is None or "\f" in rendered or "\a" in rendered:
+            return xml, None
+        return xml, self.proof.serialize(xml)
 
 
 def finish(tpl: DocxTemplate, rendered: str) -> str:

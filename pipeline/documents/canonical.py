@@ -1,0 +1,396 @@
+"""A rendered document part as lxml would serialize it, without parsing it: proved once per
+template, checked in a few scans per render.
+
+docxtpl parses every rendered document part and python-docx serializes the tree again. For a
+template whose own XML came from lxml's serializer and whose values are escaped text, that round
+trip changes only three things:
+
+- Jinja escapes `"` and `'` in values as `&#34;` and `&#39;`; lxml writes text's quotes as they are
+  (a proved template prints its values through `escape_text`, which leaves them so);
+- an element with nothing inside (`<w:t xml:space="preserve"></w:t>`, an empty value) is
+  written `<w:t xml:space="preserve"/>`;
+- the XML declaration comes first.
+
+`prove()` reads a compiled template once and decides whether that holds for anything it can
+render. It proves it only when:
+
+- the template uses only output, `if`, `for`, `set` and `{% filter nobreak %}` (no macros,
+  includes, blocks, raw-XML filters such as `safe`), so every printed value is escaped text
+  (contexts are plain data: `build_context` makes no Markup);
+- every stretch of the template's own text is whole tags and text in lxml's serialized form,
+  with each `if`/`for`/`filter` body closing what it opens, under one root element, with
+  prefixes declared (the rendered text is then well-formed, whatever the values);
+- values are printed in element content; inside a `<w:t>`, only one whose parent is a run of a
+  paragraph (docxtpl's `resolve_listing`, which turns their tabs and newlines into Word runs,
+  then keeps the XML balanced);
+- every table has its grid, rows whose cells the template fixes, and a full row that is always
+  there (docxtpl's `fix_tables` then changes nothing: see `rendered_xml._tables_need_fixing`);
+- no drawing (`docPr`, which docxtpl renumbers).
+
+The empty elements are found as the proof goes: each start tag that can end up right before its
+end tag is remembered, and `serialize` writes those pairs as lxml does. A rendered part with a
+character the proof does not cover (a control character, which values refuse anyway; `\\r`,
+which a parser turns into a newline) is left to the parser. Tests compare both ways on many
+plans, on hand-made values with quotes, tabs, newlines and empty fields, and on templates each
+condition refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2 import nodes
+from markupsafe import escape
+
+from pipeline.documents.filters import nobreak_patterns
+
+DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+
+_NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
+_VALUE = r'(?:[^"<>&\n\r\t]|&(?:amp|lt|gt|quot|#10|#13|#9);)*'
+_TOKEN = re.compile(
+    rf"</(?P<end>{_NAME})>"
+    rf"|<(?P<name>{_NAME})(?P<attributes>(?: {_NAME}=\"{_VALUE}\")*)(?P<empty>/?)>"
+    r"|(?P<text>(?:[^<>&\r\x00-\x08\x0b\x0c\x0e-\x1f]|&(?:amp|lt|gt);)+)"
+)
+"""One tag, or a run of text, exactly as lxml serializes them (UTF-8: no character references
+but those lxml itself writes)."""
+_ATTRIBUTE = re.compile(rf" ({_NAME})=\"({_VALUE})\"")
+
+_NO_ROWS = b"</w:tblGrid></w:tbl>"
+_CONTROL = bytes(c for c in range(32) if c not in (9, 10))
+"""Bytes a parser refuses (or, `\\r`, changes): a part with one is left to the parser."""
+
+# Jinja's filters that give plain values for plain values (never Markup, which would print
+# raw XML), with the pipeline's own; any other filter leaves the template unproved.
+_PLAIN_FILTERS = frozenset(
+    (
+        *("abs", "attr", "batch", "capitalize", "center", "count", "d", "default"),
+        *("dictsort", "filesizeformat", "first", "float", "format", "groupby", "int"),
+        *("items", "join", "last", "length", "list", "lower", "map", "max", "min"),
+        *("reject", "rejectattr", "replace", "reverse", "round", "select", "selectattr"),
+        *("slice", "sort", "string", "sum", "title", "trim", "truncate", "unique", "upper"),
+        *("wordcount", "wordwrap"),
+        *("date", "percent", "number", "money", "dollars", "ordinal", "join_and", "nobreak"),
+    )
+)
+_STATEMENTS = (nodes.Output, nodes.If, nodes.For, nodes.FilterBlock, nodes.Assign)
+
+
+def escape_text(value: Any) -> Any:
+    """Jinja's autoescape for a proved template, whose values are all element content: `&`,
+    `<` and `>` escaped, quotes left as lxml writes them in text (a plain string is all the
+    compiled code needs); anything but a string, as Jinja escapes it."""
+    if type(value) is not str:
+        return escape(value)
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    return value
+
+
+class _Unproved(Exception):
+    """The template does something the proof does not cover (why, for tests)."""
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What `prove` found: the start tags that can end up with nothing before their end tag."""
+
+    empties: tuple[tuple[str, str], ...]
+    """(the pair as rendered, as lxml writes it), e.g. ('<w:t></w:t>', '<w:t/>')."""
+    rowless: bool = False
+    """Whether a table can be left without rows, which docxtpl's fix_tables would change."""
+
+    def serialize(self, xml: str) -> bytes | None:
+        """`xml`, rendered from the proved template and finished as docxtpl finishes it, as
+        lxml would serialize it; None when it holds a character the proof does not cover."""
+        try:
+            data = xml.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the parser reports it
+            return None
+        if len(data.translate(None, _CONTROL)) != len(data) or "\ufffe" in xml or "\uffff" in xml:
+            return None
+        if self.rowless and _NO_ROWS in data:
+            return None
+        if b"&#3" in data:
+            data = data.replace(b"&#34;", b'"').replace(b"&#39;", b"'")
+        for pair, empty in self.empties:
+            data = data.replace(pair.encode(), empty.encode())
+        return DECLARATION + data
+
+
+@dataclass
+class _Element:
+    tags: set[str]  # the start tags it can have, as written
+    name: str
+    prefixes: frozenset[str]  # declared here or above
+    branch: int  # how many `if`/`for`/`filter` bodies deep it was opened
+    filled: bool = False  # something is surely inside
+
+
+_FIXED = frozenset(("w:tbl", "w:tblGrid", "w:tr", "w:tc", "w:tcPr"))
+"""Elements a body may not close and open again (`</w:t><w:br/><w:t>` is fine): the tables'
+structure, which the proof counts."""
+
+
+@dataclass
+class _Table:
+    branch: int
+    columns: int = 0
+    grid: bool = False
+    spans: bool = False
+    others: bool = False  # anything but rows after the grid
+    rows: list[tuple[int, int, bool]] = field(default_factory=list)  # cells, width, always
+
+
+@dataclass
+class _Row:
+    branch: int
+    cells: int = 0
+    width: int = 0
+
+
+def prove(template: nodes.Template) -> Proof | None:
+    """The proof for `template` (its parsed source), or None when it cannot be made."""
+    try:
+        return _Walk().template(template)
+    except _Unproved:
+        return None
+
+
+def why_not(template: nodes.Template) -> str:
+    """What keeps `template` from being proved ('' when nothing does); for tests."""
+    try:
+        _Walk().template(template)
+    except _Unproved as reason:
+        return str(reason)
+    return ""
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.stack: list[_Element] = []
+        self.branch = 0
+        self.roots = 0
+        self.nobreak = 0
+        self.empties: dict[str, str] = {}
+        self.tables: list[_Table] = []
+        self.rows: list[_Row] = []
+        self.closed_root = False
+        self.rowless = False
+
+    def template(self, template: nodes.Template) -> Proof:
+        self.body(template.body)
+        if self.stack or self.roots != 1:
+            raise _Unproved("not one whole root element")
+        return Proof(tuple(self.empties.items()), self.rowless)
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def body(self, body: list[nodes.Node]) -> None:
+        for node in body:
+            if not isinstance(node, _STATEMENTS):
+                raise _Unproved(f"a {type(node).__name__} statement")
+            self.expressions(node)
+            if isinstance(node, nodes.Output):
+                for child in node.nodes:
+                    if isinstance(child, nodes.TemplateData):
+                        self.text(child.data)
+                    else:
+                        self.printed()
+                        self._in_table()
+            elif isinstance(node, nodes.If):
+                self.branches([node.body, *(e.body for e in node.elif_), node.else_])
+            elif isinstance(node, nodes.For):
+                self.branches([node.body, node.else_])
+            elif isinstance(node, nodes.FilterBlock):
+                if node.filter.name != "nobreak" or node.filter.args or node.filter.kwargs:
+                    raise _Unproved(f"a filter block of '{node.filter.name}'")
+                self.nobreak += 1
+                self.branches([node.body])
+                self.nobreak -= 1
+
+    def branches(self, bodies: list[list[nodes.Node]]) -> None:
+        """Bodies of which any number (loops) or one (conditions) is rendered: each must close
+        what it opens, and none surely fills the element around it."""
+        outer = list(self.stack)
+        self.printed()
+        self.branch += 1
+        for body in bodies:
+            self.body(body)
+            if len(self.stack) != len(outer):
+                raise _Unproved("a body that does not close what it opens")
+            for before, after in zip(outer, self.stack, strict=True):
+                if after is not before:  # closed and opened again, as `</w:t><w:br/><w:t>`
+                    if after.name != before.name or after.prefixes != before.prefixes:
+                        raise _Unproved(f"a body that ends in another element than {before.name}")
+                    before.tags |= after.tags
+                    before.filled = False
+                    self._may_be_empty(before)
+            self.stack[:] = outer
+        self.branch -= 1
+
+    def expressions(self, node: nodes.Node) -> None:
+        for name in node.find_all(nodes.Filter):
+            if isinstance(name, nodes.Filter) and name.name not in _PLAIN_FILTERS:
+                raise _Unproved(f"the filter '{name.name}'")
+        for kind in (nodes.MarkSafe, nodes.MarkSafeIfAutoescape, nodes.EvalContextModifier):
+            if next(node.find_all(kind), None) is not None:
+                raise _Unproved(f"a {kind.__name__}")
+
+    # -- what the template prints -------------------------------------------------------------
+
+    def printed(self) -> None:
+        """A value (or a body) printed here: escaped text, maybe empty."""
+        if not self.stack:
+            raise _Unproved("something printed outside the root element")
+        top = self.stack[-1]
+        if top.name == "w:t":
+            names = [e.name for e in self.stack]
+            paragraph = len(names) - 1 - names[::-1].index("w:p") if "w:p" in names else -1
+            if names[-2:] != ["w:r", "w:t"] or paragraph < 0 or "w:r" in names[paragraph:-2]:
+                raise _Unproved("a value in a w:t that is not in a run of a paragraph")
+            if names.count("w:p") > 1:
+                raise _Unproved("a value in a paragraph inside a paragraph")
+            self._may_be_empty(top)
+        self.empties.setdefault(
+            '<w:t xml:space="preserve"></w:t>', '<w:t xml:space="preserve"/>'
+        )  # resolve_listing writes such w:t
+
+    def text(self, data: str) -> None:
+        position = 0
+        while position < len(data):
+            token = _TOKEN.match(data, position)
+            if token is None:
+                raise _Unproved(f"template text not as lxml writes it: {data[position:][:60]!r}")
+            position = token.end()
+            if token["text"] is not None:
+                if not self.stack:
+                    raise _Unproved("text outside the root element")
+                self._in_table()
+                if self.branch == self.stack[-1].branch:
+                    self.stack[-1].filled = True
+                if "\t" in token["text"] or "\n" in token["text"]:
+                    self.printed()  # resolve_listing may rewrite it: as if printed
+            elif token["end"] is not None:
+                self.end(token["end"])
+            else:
+                self.start(token[0], token["name"], token["attributes"], bool(token["empty"]))
+
+    def start(self, tag: str, name: str, attributes: str, empty: bool) -> None:
+        if self.nobreak and any(pattern.search(tag) for pattern in nobreak_patterns()):
+            raise _Unproved("a tag that nobreak would change")
+        if "docPr" in tag:
+            raise _Unproved("a drawing (docPr)")
+        if not self.stack:
+            if self.closed_root or self.branch:
+                raise _Unproved("more than one root element")
+            self.roots += 1
+        elif self.branch == self.stack[-1].branch:
+            self.stack[-1].filled = True
+        declared = self.stack[-1].prefixes if self.stack else frozenset({"xml"})
+        pairs = _ATTRIBUTE.findall(attributes)
+        names = [n for n, _ in pairs]
+        if len(set(names)) != len(names):
+            raise _Unproved(f"an attribute twice in {tag}")
+        declared |= {n.partition(":")[2] for n in names if n.startswith("xmlns:")}
+        for used in [name, *(n for n in names if not n.startswith("xmlns"))]:
+            if ":" in used and used.partition(":")[0] not in declared:
+                raise _Unproved(f"an undeclared prefix in {tag}")
+        self.structure(name, dict(pairs))
+        if empty:
+            self.structure_end(name)
+            if not self.stack:
+                self.closed_root = True
+        else:
+            self.stack.append(_Element({tag}, name, declared, self.branch))
+
+    def end(self, name: str) -> None:
+        if not self.stack or self.stack[-1].name != name:
+            raise _Unproved(f"</{name}> closes what is not open")
+        element = self.stack.pop()
+        if element.branch != self.branch:  # opened around this body: it must open it again
+            if name in _FIXED or not self.stack:
+                raise _Unproved(f"a body that closes the {name} around it")
+            self._may_be_empty(element)
+        elif not element.filled:
+            self._may_be_empty(element)
+        self.structure_end(name)
+        if not self.stack:
+            self.closed_root = True
+
+    def _may_be_empty(self, element: _Element) -> None:
+        for tag in element.tags:
+            self.empties[f"{tag}</{element.name}>"] = tag[:-1] + "/>"
+
+    # -- tables, as docxtpl's fix_tables sees them --------------------------------------------
+
+    def structure(self, name: str, attributes: dict[str, str]) -> None:
+        if self.tables and self.stack[-1].name == "w:tbl":
+            self.tables[-1].others |= name not in ("w:tblPr", "w:tblGrid", "w:tr")
+        if name == "w:tbl":
+            if self.tables:
+                raise _Unproved("a table in a table")
+            self.tables.append(_Table(self.branch))
+        elif not self.tables:
+            if name in ("w:tr", "w:tc", "w:gridCol", "w:gridSpan"):
+                raise _Unproved(f"{name} outside a table")
+        elif name == "w:tblGrid" and self.stack[-1].name == "w:tbl":
+            if self.tables[-1].grid:
+                raise _Unproved("a table with two grids")
+            self._static(self.tables[-1].branch, "a table's grid")
+            self.tables[-1].grid = True
+        elif name == "w:gridCol" and [e.name for e in self.stack[-2:]] == ["w:tbl", "w:tblGrid"]:
+            self._static(self.tables[-1].branch, "a table's grid")
+            self.tables[-1].columns += 1
+        elif name == "w:tr":
+            if not self.tables[-1].grid or self.rows:
+                raise _Unproved("a row before its table's grid, or in a row")
+            self.rows.append(_Row(self.branch))
+        elif name == "w:tc" and self.stack[-1].name == "w:tr":
+            self._static(self.rows[-1].branch, "a row's cells")
+            self.rows[-1].cells += 1
+            self.rows[-1].width += 1
+        elif name == "w:gridSpan":
+            self.tables[-1].spans = True
+            names = [e.name for e in self.stack[-3:]]
+            if names == ["w:tr", "w:tc", "w:tcPr"]:
+                self._static(self.rows[-1].branch, "a cell's span")
+                value = attributes.get("w:val", "")
+                if not value.isdigit() or int(value) < 1:
+                    raise _Unproved("a span that is not a number")
+                self.rows[-1].width += int(value) - 1
+
+    def structure_end(self, name: str) -> None:
+        if name == "w:tr" and self.rows:
+            row = self.rows.pop()
+            table = self.tables[-1]
+            table.rows.append((row.cells, row.width, row.branch == table.branch))
+        elif name == "w:tbl" and self.tables:
+            table = self.tables.pop()
+            if any(cells > table.columns for cells, _, _ in table.rows):
+                raise _Unproved("a row with more cells than its table's grid")
+            full = [
+                (width if table.spans else cells) >= table.columns for cells, width, _ in table.rows
+            ]
+            if not any(f and always for f, (_, _, always) in zip(full, table.rows, strict=True)):
+                # No row surely there: fine if every row is full and nothing else follows the
+                # grid, so that a table left without rows is seen (`serialize`).
+                if not all(full) or table.others:
+                    raise _Unproved("a table without a full row that is always there")
+                self.rowless = True
+
+    def _in_table(self) -> None:
+        """Text or a value right inside a table (not in a row)."""
+        if self.tables and self.stack[-1].name == "w:tbl":
+            self.tables[-1].others = True
+
+    def _static(self, branch: int, what: str) -> None:
+        if self.branch != branch:
+            raise _Unproved(f"{what} made by the template's code")
