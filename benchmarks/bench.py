@@ -102,8 +102,9 @@ def per_document(renders: int) -> None:
     )
     print(
         "  (the floor compresses every part of the package; ours compresses only what a plan\n"
-        "   changes and reuses the template's other parts, compressed once, but also renders,\n"
-        "   parses and serializes the document part, which the floor does not)"
+        "   changes and reuses the template's other parts, compressed once, but also renders\n"
+        "   them, which the floor does not. The document part is written without a parse where\n"
+        "   its template is proved to give lxml's bytes: see pipeline/documents/canonical.py)"
     )
 
 

@@ -14,11 +14,12 @@ import pytest
 from docxtpl import DocxTemplate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from pipeline.documents import canonical, rendered_xml
 from pipeline.documents.context import build_context
-from pipeline.documents.filters import guard_printed
+from pipeline.documents.filters import FILTERS, guard_printed
 from pipeline.documents.plan_documents import documents_of
 from pipeline.documents.render import PreparedTemplate, environment, render
 from pipeline.documents.rendered_xml import Compiled
@@ -192,6 +193,7 @@ def test_what_is_proved_serializes_as_lxml_does(
         ("{% macro m() %}x{% endmacro %}", "Macro"),
         ('{% include "x" %}', "Include"),
         ("{% filter upper %}<w:p/>{% endfilter %}", "filter block of 'upper'"),
+        ("{% filter upper|nobreak %}<w:p/>{% endfilter %}", "filter block of 'nobreak' (or more)"),
         ("<w:p><w:t>{{ a }}</w:t></w:p>", "not in a run"),
         ("<w:p><w:r><w:x:y/></w:r></w:p>", "not as lxml writes it"),
         ("<w:p><v:shape/></w:p>", "undeclared prefix"),
@@ -305,3 +307,23 @@ def test_core_properties_are_python_docxs(values: list[str], day: dt.date) -> No
 def test_values_are_escaped_as_text() -> None:
     assert canonical.escape_text("a & <b> 'c' \"d\"") == "a &amp; &lt;b&gt; 'c' \"d\""
     assert canonical.escape_text(3) == "3"
+
+
+# -- `{% filter nobreak %}` compiled without its Markup round trip -----------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(_TEXT, _TEXT, st.lists(_TEXT, max_size=3))
+def test_nobreak_blocks_print_what_jinja_prints(a: str, b: str, items: list[str]) -> None:
+    source = (
+        "<x>{% filter nobreak %}Due {{ a }}, June 5, 2024{% endfilter %}"
+        "{% for i in l %}{% filter nobreak %}{% if loop.first %}{{ b }}{% endif %}{{ i }}"
+        "{% endfilter %}{% endfor %}{% filter nobreak|upper %}{{ a }}{% endfilter %}"
+        "{% filter upper|nobreak %}{{ b }}{% endfilter %}"
+        "{% filter nobreak(**{}) %}{{ b }}{% endfilter %}</x>"
+    )
+    stock = ImmutableSandboxedEnvironment(autoescape=True)
+    stock.filters.update(FILTERS)
+    context = {"a": a, "b": b, "l": items}
+    expected = stock.from_string(source).render(context)
+    assert environment().from_string(source).render(context) == expected

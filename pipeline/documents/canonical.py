@@ -44,7 +44,7 @@ from typing import Any
 from jinja2 import nodes
 from markupsafe import escape
 
-from pipeline.documents.filters import nobreak_patterns
+from pipeline.documents.filters import nobreak_patterns, plain_nobreak
 
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 
@@ -210,8 +210,8 @@ class _Walk:
             elif isinstance(node, nodes.For):
                 self.branches([node.body, node.else_])
             elif isinstance(node, nodes.FilterBlock):
-                if node.filter.name != "nobreak" or node.filter.args or node.filter.kwargs:
-                    raise _Unproved(f"a filter block of '{node.filter.name}'")
+                if not plain_nobreak(node.filter):
+                    raise _Unproved(f"a filter block of '{node.filter.name}' (or more)")
                 self.nobreak += 1
                 self.branches([node.body])
                 self.nobreak -= 1

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from jinja2 import Environment
+from jinja2 import Environment, nodes
 
 _DATE_FORMATS = {"long": "{:%B} {d}, {y}", "short": "{:%b} {d}, {y}"}
 
@@ -108,6 +108,12 @@ def nobreak(value: Any) -> str:
     if "-" in text and _SCHOOL_YEAR_HINT.search(text):
         text = _SCHOOL_YEAR.sub(lambda m: f"{m[1]}{NB_HYPHEN}{m[2]}", text)
     return text
+
+
+def plain_nobreak(used: nodes.Filter) -> bool:
+    """Whether a `{% filter %}` block's filter is `nobreak` alone, with no arguments."""
+    arguments = (used.node, used.args, used.kwargs, used.dyn_args, used.dyn_kwargs)
+    return used.name == "nobreak" and not any(arguments)
 
 
 def nobreak_patterns() -> tuple[re.Pattern[str], ...]:

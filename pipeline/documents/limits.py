@@ -18,11 +18,12 @@ from typing import Any
 
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError, TemplateError
-from jinja2.nodes import Concat
+from jinja2.nodes import Concat, FilterBlock
 from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from markupsafe import EscapeFormatter, Markup
 
+from pipeline.documents.filters import plain_nobreak
 from pipeline.errors import TemplateProblemError
 
 MAX_TEXT = 10_000_000
@@ -146,6 +147,23 @@ class _BoundedCodeGenerator(CodeGenerator):
             self.write(", ")
         self.write("))")
 
+    def visit_FilterBlock(self, node: FilterBlock, frame: Frame) -> None:
+        """`{% filter nobreak %}` (every cell of the table templates): the body's text given to
+        the filter as it is, where Jinja wraps it in Markup first, which `nobreak` makes text
+        again. The same result, in half the time."""
+        if not plain_nobreak(node.filter):
+            super().visit_FilterBlock(node, frame)
+            return
+        filter_frame = frame.inner()
+        filter_frame.symbols.analyze_node(node)
+        self.enter_frame(filter_frame)
+        self.buffer(filter_frame)
+        self.blockvisit(node.body, filter_frame)
+        self.start_write(frame, node)
+        self.write(f"environment.nobreak_block({filter_frame.buffer})")
+        self.end_write(frame)
+        self.leave_frame(filter_frame)
+
 
 def _bounded_concat(pieces: Iterable[str]) -> str:
     if type(pieces) is list:  # a block's output, already made: its size decides at once
@@ -246,6 +264,12 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             function = self.filters.get(name)
             if function is not None and not getattr(function, "pipeline_bounded", False):
                 self.filters[name] = _bounded_filter(name, function)
+
+    def nobreak_block(self, pieces: list[str]) -> Any:
+        """What `{% filter nobreak %}` prints (see `_BoundedCodeGenerator.visit_FilterBlock`)."""
+        if sum(map(len, pieces)) > MAX_OUTPUT:  # as `_bounded_concat`
+            raise _refuse("the rendered document part", MAX_OUTPUT)
+        return self.filters["nobreak"]("".join(pieces))
 
     def bounded_join(self, autoescape: bool, values: tuple[Any, ...]) -> str:
         for value in values:

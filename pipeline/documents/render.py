@@ -24,7 +24,7 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -244,10 +244,16 @@ class PreparedTemplate:
         if mark_filled:
             env.globals["_filled"] = _filled
 
+        compiled: dict[str, Compiled] = {}  # sections' headers are often the same source
+
         def _compile(
             env: ImmutableSandboxedEnvironment, source: str, prove: bool = False
         ) -> Compiled:
-            return Compiled(env, _marking(source) if mark_filled else source, prove)
+            if prove:
+                return Compiled(env, _marking(source) if mark_filled else source, prove)
+            if source not in compiled:
+                compiled[source] = Compiled(env, _marking(source) if mark_filled else source)
+            return compiled[source]
 
         plain = environment(autoescape=False)
         tpl = _Template(io.BytesIO(read_template(path)))
@@ -317,10 +323,13 @@ class PreparedTemplate:
                         element.attrib["id"] = str(number)
                 serialized = etree.tostring(tree, encoding="UTF-8", standalone=True)
             replaced = {"word/document.xml": serialized}
+            made: dict[tuple[int, str, Any], bytes] = {}  # a part the same as one made
             for partname, (compiled, encoding, finish) in self._parts.items():
                 current = compiled
-                rendered = compiled.render(tpl, context).encode(encoding)
-                replaced[partname.lstrip("/")] = finish(rendered)
+                key = (id(compiled), encoding, finish)
+                if key not in made:
+                    made[key] = finish(compiled.render(tpl, context).encode(encoding))
+                replaced[partname.lstrip("/")] = made[key]
             current = None
             replaced["docProps/core.xml"] = self._core(context, revision_date)
         except _RENDER_ERRORS as error:
@@ -367,6 +376,7 @@ class PreparedTemplate:
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 
 
+@lru_cache(maxsize=64)  # footers are often the same from plan to plan (a district's date)
 def _reserialize(blob: bytes) -> bytes:
     return bytes(etree.tostring(parse_xml(blob), encoding="UTF-8", standalone=True))
 
