@@ -24,7 +24,7 @@ render. It proves it only when:
   paragraph (docxtpl's `resolve_listing`, which turns their tabs and newlines into Word runs,
   then keeps the XML balanced);
 - every table has its grid, rows whose cells the template fixes, and a full row that is always
-  there (docxtpl's `fix_tables` then changes nothing: see `rendered_xml._tables_need_fixing`);
+  there (docxtpl's `fix_tables` then changes nothing: `canonical_tables.py`);
 - no drawing (`docPr`, which docxtpl renumbers).
 
 The empty elements are found as the proof goes: each start tag that can end up right before its
@@ -38,18 +38,20 @@ condition refuses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import nodes
 from markupsafe import escape
 
+from pipeline.documents.canonical_tables import Tables
+from pipeline.documents.canonical_tables import Unproved as _Unproved
 from pipeline.documents.filters import nobreak_patterns, plain_nobreak
 
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 
-_NAME = r"[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?"
-_VALUE = r'(?:[^"<>&\n\r\t]|&(?:amp|lt|gt|quot|#10|#13|#9);)*'
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?"  # ASCII names only
+_VALUE = r'(?:[^"<>&\x00-\x1f]|&(?:amp|lt|gt|quot|#10|#13|#9);)*'
 _TOKEN = re.compile(
     rf"</(?P<end>{_NAME})>"
     rf"|<(?P<name>{_NAME})(?P<attributes>(?: {_NAME}=\"{_VALUE}\")*)(?P<empty>/?)>"
@@ -60,6 +62,11 @@ but those lxml itself writes)."""
 _ATTRIBUTE = re.compile(rf" ({_NAME})=\"({_VALUE})\"")
 
 _NO_ROWS = b"</w:tblGrid></w:tbl>"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_XML = "http://www.w3.org/XML/1998/namespace"
+_DEEPEST = 200  # libxml2 refuses documents nested deeper than 256
+_LONGEST = 10_000_000  # nor a text node longer than this (bytes): longer parts are parsed
+_FINISHED = ("{_{", "}_}", "{_%", "%_}", "\x05")  # what docxtpl's finishing rewrites
 _CONTROL = bytes(c for c in range(32) if c not in (9, 10))
 """Bytes a parser refuses (or, `\\r`, changes): a part with one is left to the parser."""
 
@@ -69,7 +76,7 @@ _PLAIN_FILTERS = frozenset(
     (
         *("abs", "attr", "batch", "capitalize", "center", "count", "d", "default"),
         *("dictsort", "filesizeformat", "first", "float", "format", "groupby", "int"),
-        *("items", "join", "last", "length", "list", "lower", "map", "max", "min"),
+        *("items", "join", "last", "length", "list", "lower", "max", "min"),
         *("reject", "rejectattr", "replace", "reverse", "round", "select", "selectattr"),
         *("slice", "sort", "string", "sum", "title", "trim", "truncate", "unique", "upper"),
         *("wordcount", "wordwrap"),
@@ -77,6 +84,8 @@ _PLAIN_FILTERS = frozenset(
     )
 )
 _STATEMENTS = (nodes.Output, nodes.If, nodes.For, nodes.FilterBlock, nodes.Assign)
+_MARKUP_NAMES = frozenset(("self", "caller", "super", "varargs", "kwargs"))
+"""Names whose calls give Markup (blocks, macros' callers): never proved."""
 
 
 def escape_text(value: Any) -> Any:
@@ -92,10 +101,6 @@ def escape_text(value: Any) -> Any:
     if ">" in value:
         value = value.replace(">", "&gt;")
     return value
-
-
-class _Unproved(Exception):
-    """The template does something the proof does not cover (why, for tests)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,8 @@ class Proof:
             data = xml.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: the parser reports it
             return None
+        if len(data) > _LONGEST:  # the parser's limits may apply: it decides
+            return None
         if len(data.translate(None, _CONTROL)) != len(data) or "\ufffe" in xml or "\uffff" in xml:
             return None
         if self.rowless and _NO_ROWS in data:
@@ -129,7 +136,7 @@ class Proof:
 class _Element:
     tags: set[str]  # the start tags it can have, as written
     name: str
-    prefixes: frozenset[str]  # declared here or above
+    namespaces: dict[str, str]  # prefix: namespace, declared here or above
     branch: int  # how many `if`/`for`/`filter` bodies deep it was opened
     filled: bool = False  # something is surely inside
 
@@ -139,28 +146,11 @@ _FIXED = frozenset(("w:tbl", "w:tblGrid", "w:tr", "w:tc", "w:tcPr"))
 structure, which the proof counts."""
 
 
-@dataclass
-class _Table:
-    branch: int
-    columns: int = 0
-    grid: bool = False
-    spans: bool = False
-    others: bool = False  # anything but rows after the grid
-    rows: list[tuple[int, int, bool]] = field(default_factory=list)  # cells, width, always
-
-
-@dataclass
-class _Row:
-    branch: int
-    cells: int = 0
-    width: int = 0
-
-
 def prove(template: nodes.Template) -> Proof | None:
     """The proof for `template` (its parsed source), or None when it cannot be made."""
     try:
         return _Walk().template(template)
-    except _Unproved:
+    except (_Unproved, ValueError, RecursionError):
         return None
 
 
@@ -168,8 +158,8 @@ def why_not(template: nodes.Template) -> str:
     """What keeps `template` from being proved ('' when nothing does); for tests."""
     try:
         _Walk().template(template)
-    except _Unproved as reason:
-        return str(reason)
+    except (_Unproved, ValueError, RecursionError) as reason:
+        return str(reason) or type(reason).__name__
     return ""
 
 
@@ -180,16 +170,14 @@ class _Walk:
         self.roots = 0
         self.nobreak = 0
         self.empties: dict[str, str] = {}
-        self.tables: list[_Table] = []
-        self.rows: list[_Row] = []
+        self.tables = Tables()
         self.closed_root = False
-        self.rowless = False
 
     def template(self, template: nodes.Template) -> Proof:
         self.body(template.body)
         if self.stack or self.roots != 1:
             raise _Unproved("not one whole root element")
-        return Proof(tuple(self.empties.items()), self.rowless)
+        return Proof(tuple(self.empties.items()), self.tables.rowless)
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -204,10 +192,12 @@ class _Walk:
                         self.text(child.data)
                     else:
                         self.printed()
-                        self._in_table()
+                        self.tables.content([e.name for e in self.stack])
             elif isinstance(node, nodes.If):
                 self.branches([node.body, *(e.body for e in node.elif_), node.else_])
             elif isinstance(node, nodes.For):
+                if node.recursive:  # `loop(...)` prints its body as Markup
+                    raise _Unproved("a recursive loop")
                 self.branches([node.body, node.else_])
             elif isinstance(node, nodes.FilterBlock):
                 if not plain_nobreak(node.filter):
@@ -228,7 +218,7 @@ class _Walk:
                 raise _Unproved("a body that does not close what it opens")
             for before, after in zip(outer, self.stack, strict=True):
                 if after is not before:  # closed and opened again, as `</w:t><w:br/><w:t>`
-                    if after.name != before.name or after.prefixes != before.prefixes:
+                    if after.name != before.name or after.namespaces != before.namespaces:
                         raise _Unproved(f"a body that ends in another element than {before.name}")
                     before.tags |= after.tags
                     before.filled = False
@@ -237,9 +227,18 @@ class _Walk:
         self.branch -= 1
 
     def expressions(self, node: nodes.Node) -> None:
-        for name in node.find_all(nodes.Filter):
-            if isinstance(name, nodes.Filter) and name.name not in _PLAIN_FILTERS:
-                raise _Unproved(f"the filter '{name.name}'")
+        for used in node.find_all(nodes.Filter):
+            assert isinstance(used, nodes.Filter)
+            if used.name == "map" and used.args:  # map('filter'): that filter's values
+                first = used.args[0]
+                if not isinstance(first, nodes.Const) or first.value not in _PLAIN_FILTERS:
+                    raise _Unproved("map of a filter that is not known to give plain values")
+            elif used.name != "map" and used.name not in _PLAIN_FILTERS:
+                raise _Unproved(f"the filter '{used.name}'")
+        for named in node.find_all(nodes.Name):
+            assert isinstance(named, nodes.Name)
+            if named.name in _MARKUP_NAMES:
+                raise _Unproved(f"the name '{named.name}'")
         for kind in (nodes.MarkSafe, nodes.MarkSafeIfAutoescape, nodes.EvalContextModifier):
             if next(node.find_all(kind), None) is not None:
                 raise _Unproved(f"a {kind.__name__}")
@@ -251,6 +250,8 @@ class _Walk:
         if not self.stack:
             raise _Unproved("something printed outside the root element")
         top = self.stack[-1]
+        if top.name != "w:t" and any(e.name == "w:t" for e in self.stack):
+            raise _Unproved("a value in an element inside a w:t")
         if top.name == "w:t":
             names = [e.name for e in self.stack]
             paragraph = len(names) - 1 - names[::-1].index("w:p") if "w:p" in names else -1
@@ -273,7 +274,7 @@ class _Walk:
             if token["text"] is not None:
                 if not self.stack:
                     raise _Unproved("text outside the root element")
-                self._in_table()
+                self.tables.content([e.name for e in self.stack])
                 if self.branch == self.stack[-1].branch:
                     self.stack[-1].filled = True
                 if "\t" in token["text"] or "\n" in token["text"]:
@@ -288,28 +289,45 @@ class _Walk:
             raise _Unproved("a tag that nobreak would change")
         if "docPr" in tag:
             raise _Unproved("a drawing (docPr)")
+        if any(rewritten in tag for rewritten in _FINISHED):
+            raise _Unproved("a tag that docxtpl's finishing rewrites")
+        if len(self.stack) >= _DEEPEST:
+            raise _Unproved("elements nested too deep")
+        inside = [e.name for e in self.stack]
+        # resolve_listing's patterns take these for start tags, or copy run properties up to
+        # the first end tag: only plain ones where it may look.
+        if inside[-1:] == ["w:t"]:
+            raise _Unproved("an element inside a w:t")
+        if empty and attributes and name in ("w:t", "w:r"):
+            raise _Unproved(f"an empty {name} with attributes")
+        if name == "w:rPr" and "w:rPr" in inside:
+            raise _Unproved("run properties inside run properties")
         if not self.stack:
             if self.closed_root or self.branch:
                 raise _Unproved("more than one root element")
             self.roots += 1
         elif self.branch == self.stack[-1].branch:
             self.stack[-1].filled = True
-        declared = self.stack[-1].prefixes if self.stack else frozenset({"xml"})
         pairs = _ATTRIBUTE.findall(attributes)
-        names = [n for n, _ in pairs]
-        if len(set(names)) != len(names):
-            raise _Unproved(f"an attribute twice in {tag}")
-        declared |= {n.partition(":")[2] for n in names if n.startswith("xmlns:")}
-        for used in [name, *(n for n in names if not n.startswith("xmlns"))]:
-            if ":" in used and used.partition(":")[0] not in declared:
+        namespaces = self._declared(tag, pairs)
+        if name.partition(":")[0] not in namespaces and ":" in name:
+            raise _Unproved(f"an undeclared prefix in {tag}")
+        plain = [n for n, _ in pairs if not n.startswith("xmlns:")]
+        qualified = set()
+        for attribute in plain:
+            prefix, _, local = attribute.rpartition(":")
+            if prefix and prefix not in namespaces:
                 raise _Unproved(f"an undeclared prefix in {tag}")
-        self.structure(name, dict(pairs))
+            qualified.add((namespaces[prefix] if prefix else "", local))
+        if len(qualified) != len(plain) or len({n for n, _ in pairs}) != len(pairs):
+            raise _Unproved(f"an attribute twice in {tag}")
+        self.tables.start(name, dict(pairs), inside, self.branch)
         if empty:
-            self.structure_end(name)
+            self.tables.end(name)
             if not self.stack:
                 self.closed_root = True
         else:
-            self.stack.append(_Element({tag}, name, declared, self.branch))
+            self.stack.append(_Element({tag}, name, namespaces, self.branch))
 
     def end(self, name: str) -> None:
         if not self.stack or self.stack[-1].name != name:
@@ -321,76 +339,35 @@ class _Walk:
             self._may_be_empty(element)
         elif not element.filled:
             self._may_be_empty(element)
-        self.structure_end(name)
+        self.tables.end(name)
         if not self.stack:
             self.closed_root = True
+
+    def _namespaces(self) -> dict[str, str]:
+        return self.stack[-1].namespaces if self.stack else {"xml": _XML}
+
+    def _declared(self, tag: str, pairs: list[tuple[str, str]]) -> dict[str, str]:
+        """The namespaces in scope in `tag`: declared first (as lxml writes them), never the
+        default one, `xml` or `xmlns`, and WordprocessingML always as `w` (tables are found by
+        that prefix)."""
+        namespaces = dict(self._namespaces())
+        declaring = True
+        for attribute, value in pairs:
+            if attribute == "xmlns" or attribute.startswith("xmlns") != attribute.startswith(
+                "xmlns:"
+            ):
+                raise _Unproved(f"a default namespace or an odd name in {tag}")
+            if not attribute.startswith("xmlns:"):
+                declaring = False
+                continue
+            prefix = attribute[len("xmlns:") :]
+            if not declaring or prefix in ("xml", "xmlns") or not value:
+                raise _Unproved(f"a namespace declared as lxml would not write it in {tag}")
+            if (prefix == "w") != (value == _W):
+                raise _Unproved(f"WordprocessingML under another prefix than w in {tag}")
+            namespaces[prefix] = value
+        return namespaces
 
     def _may_be_empty(self, element: _Element) -> None:
         for tag in element.tags:
             self.empties[f"{tag}</{element.name}>"] = tag[:-1] + "/>"
-
-    # -- tables, as docxtpl's fix_tables sees them --------------------------------------------
-
-    def structure(self, name: str, attributes: dict[str, str]) -> None:
-        if self.tables and self.stack[-1].name == "w:tbl":
-            self.tables[-1].others |= name not in ("w:tblPr", "w:tblGrid", "w:tr")
-        if name == "w:tbl":
-            if self.tables:
-                raise _Unproved("a table in a table")
-            self.tables.append(_Table(self.branch))
-        elif not self.tables:
-            if name in ("w:tr", "w:tc", "w:gridCol", "w:gridSpan"):
-                raise _Unproved(f"{name} outside a table")
-        elif name == "w:tblGrid" and self.stack[-1].name == "w:tbl":
-            if self.tables[-1].grid:
-                raise _Unproved("a table with two grids")
-            self._static(self.tables[-1].branch, "a table's grid")
-            self.tables[-1].grid = True
-        elif name == "w:gridCol" and [e.name for e in self.stack[-2:]] == ["w:tbl", "w:tblGrid"]:
-            self._static(self.tables[-1].branch, "a table's grid")
-            self.tables[-1].columns += 1
-        elif name == "w:tr":
-            if not self.tables[-1].grid or self.rows:
-                raise _Unproved("a row before its table's grid, or in a row")
-            self.rows.append(_Row(self.branch))
-        elif name == "w:tc" and self.stack[-1].name == "w:tr":
-            self._static(self.rows[-1].branch, "a row's cells")
-            self.rows[-1].cells += 1
-            self.rows[-1].width += 1
-        elif name == "w:gridSpan":
-            self.tables[-1].spans = True
-            names = [e.name for e in self.stack[-3:]]
-            if names == ["w:tr", "w:tc", "w:tcPr"]:
-                self._static(self.rows[-1].branch, "a cell's span")
-                value = attributes.get("w:val", "")
-                if not value.isdigit() or int(value) < 1:
-                    raise _Unproved("a span that is not a number")
-                self.rows[-1].width += int(value) - 1
-
-    def structure_end(self, name: str) -> None:
-        if name == "w:tr" and self.rows:
-            row = self.rows.pop()
-            table = self.tables[-1]
-            table.rows.append((row.cells, row.width, row.branch == table.branch))
-        elif name == "w:tbl" and self.tables:
-            table = self.tables.pop()
-            if any(cells > table.columns for cells, _, _ in table.rows):
-                raise _Unproved("a row with more cells than its table's grid")
-            full = [
-                (width if table.spans else cells) >= table.columns for cells, width, _ in table.rows
-            ]
-            if not any(f and always for f, (_, _, always) in zip(full, table.rows, strict=True)):
-                # No row surely there: fine if every row is full and nothing else follows the
-                # grid, so that a table left without rows is seen (`serialize`).
-                if not all(full) or table.others:
-                    raise _Unproved("a table without a full row that is always there")
-                self.rowless = True
-
-    def _in_table(self) -> None:
-        """Text or a value right inside a table (not in a row)."""
-        if self.tables and self.stack[-1].name == "w:tbl":
-            self.tables[-1].others = True
-
-    def _static(self, branch: int, what: str) -> None:
-        if self.branch != branch:
-            raise _Unproved(f"{what} made by the template's code")
