@@ -211,3 +211,28 @@ def test_a_killed_build_never_leaves_a_broken_document(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(list(out.rglob("*.docx"))) == 90
     assert list(out.rglob("*.tmp")) == []  # the next build cleans up after a killed one
+
+
+def test_the_main_process_of_a_build_imports_no_renderer_model_or_checks(tmp_path: Path) -> None:
+    """Its workers do that work; what the main process imports, every worker forked from it
+    holds too (the memory target counts each process's resident memory)."""
+    for source in INPUTS:
+        shutil.copy(source, tmp_path / source.name)
+    script = (
+        "import sys\n"
+        "from pipeline.cli import cli\n"
+        f"args = ['build', {str(tmp_path)!r}, '--out', {str(tmp_path / 'out')!r}, '--jobs', '2',"
+        " '--quiet']\n"
+        "try:\n"
+        "    cli(args, prog_name='pipeline', standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300
+    )
+    loaded = set(done.stdout.split())
+    assert (tmp_path / "out" / "index.html").exists()
+    heavy = {"pipeline.model.plan", "pipeline.documents", "pipeline.checks", "lxml", "jinja2"}
+    assert not heavy & loaded, heavy & loaded

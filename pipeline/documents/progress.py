@@ -33,15 +33,13 @@ from pipeline.documents.filters import date, join_and
 from pipeline.model.outcomes import Outcome, Result, Target
 from pipeline.model.plan import Plan
 from pipeline.model.progress import (
-    NOT_RECORDED,
     Measured,
     Tally,
-    Verdict,
     check_ins_by_date,
     progress,
     unanswered,
 )
-from pipeline.model.vocabulary import Direction, Status, Unit
+from pipeline.model.vocabulary import NOT_RECORDED, Direction, Status, Unit, Verdict
 
 Context = dict[str, Any]
 

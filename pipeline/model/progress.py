@@ -26,45 +26,15 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from pipeline.model.action_plan import ActionPlan, Benchmark
 from pipeline.model.monitoring import Adjustment, CheckIn
 from pipeline.model.outcomes import Outcome, Result, Target
 from pipeline.model.plan import Plan
-from pipeline.model.vocabulary import Direction, Status
-
-NOT_RECORDED = "not_recorded"
-"""The status key of a benchmark whose status nobody has recorded."""
+from pipeline.model.vocabulary import NOT_RECORDED, Direction, Status, Verdict
 
 ACTIVE = (Status.ON_TRACK, Status.COMPLETE)
 """The statuses a district counts as 'on track or complete'."""
-
-
-class Verdict(StrEnum):
-    """An outcome's latest result against the target for the date."""
-
-    MET = "met"
-    NOT_MET = "not_met"
-    NOT_MEASURED = "not_measured"
-    """No result answers the target yet."""
-    NO_TARGET = "no_target"
-    """The outcome (or measure row) states no target."""
-    OTHER_UNIT = "other_unit"
-    """The latest result is in another unit than the outcome's: it cannot be compared."""
-
-    @property
-    def label(self) -> str:
-        return _VERDICT_LABELS[self]
-
-
-_VERDICT_LABELS = {
-    Verdict.MET: "Met",
-    Verdict.NOT_MET: "Not met",
-    Verdict.NOT_MEASURED: "Not yet measured",
-    Verdict.NO_TARGET: "No target stated",
-    Verdict.OTHER_UNIT: "Unit differs",
-}
 
 
 # ---------------------------------------------------------------------------------------------

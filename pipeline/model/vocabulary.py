@@ -297,6 +297,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "professional_development": "Professional development (time, stipends)",
         "partner": "Partner",
     },
+    "Verdict": {
+        "met": "Met",
+        "not_met": "Not met",
+        "not_measured": "Not yet measured",
+        "no_target": "No target stated",
+        "other_unit": "Unit differs",
+    },
     "RoadmapPhase": {
         "set_vision": "Set the Vision",
         "assess_needs": "Assess Needs",
@@ -305,3 +312,23 @@ _LABELS: dict[str, dict[str, str]] = {
         "monitor_adjust": "Monitor and Adjust / Routines",
     },
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# monitoring (what `progress.py` decides; here, so that reports name them without the model)
+
+NOT_RECORDED = "not_recorded"
+"""The status key of a benchmark whose status nobody has recorded."""
+
+
+class Verdict(Labeled):
+    """An outcome's latest result against the target for the date."""
+
+    MET = "met"
+    NOT_MET = "not_met"
+    NOT_MEASURED = "not_measured"
+    """No result answers the target yet."""
+    NO_TARGET = "no_target"
+    """The outcome (or measure row) states no target."""
+    OTHER_UNIT = "other_unit"
+    """The latest result is in another unit than the outcome's: it cannot be compared."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.model.plan import Plan
-from pipeline.model.progress import NOT_RECORDED, Verdict, progress
-from pipeline.model.vocabulary import Status
+from pipeline.model.vocabulary import NOT_RECORDED, Status, Verdict
+
+if TYPE_CHECKING:  # the dashboard reads check.json only: the model is not imported for it
+    from pipeline.model.plan import Plan
 
 BEHIND_SHARE = 0.75
 """A plan is behind, on the dashboard, when a benchmark is overdue or fewer than this share of
@@ -31,6 +32,8 @@ VERDICT_LABELS = {verdict.value: verdict.label for verdict in Verdict}
 def monitoring_json(plan: Plan | None, as_of: dt.date | None = None) -> dict[str, Any] | None:
     """The plan as of its latest check-in on or before `as_of` (by default its latest), as
     check.json carries it; None when there is no such check-in (or no valid plan)."""
+    from pipeline.model.progress import progress
+
     found = progress(plan, as_of) if plan is not None else None
     if found is None:
         return None
