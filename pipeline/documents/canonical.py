@@ -50,7 +50,7 @@ from pipeline.documents.filters import nobreak_patterns, plain_nobreak
 
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 
-_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*(?::[A-Za-z_][A-Za-z0-9_.\-]*)?"  # ASCII names only
+_NAME = r"[A-Za-z_][A-Za-z0-9_.\-]{0,200}(?::[A-Za-z_][A-Za-z0-9_.\-]{0,200})?"  # ASCII, short
 _VALUE = r'(?:[^"<>&\x00-\x1f]|&(?:amp|lt|gt|quot|#10|#13|#9);)*'
 _TOKEN = re.compile(
     rf"</(?P<end>{_NAME})>"
@@ -66,6 +66,10 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _XML = "http://www.w3.org/XML/1998/namespace"
 _DEEPEST = 200  # libxml2 refuses documents nested deeper than 256
 _LONGEST = 10_000_000  # nor a text node longer than this (bytes): longer parts are parsed
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9\-._~/:#?=,;@+]*")
+"""A namespace name libxml2 takes whatever its version: absolute, plain characters."""
+_XML_SPACE = (("xml:space", "preserve"), ("xml:space", "default"))
+_RESERVED = (_XML, "http://www.w3.org/2000/xmlns/")
 _FINISHED = ("{_{", "}_}", "{_%", "%_}", "\x05")  # what docxtpl's finishing rewrites
 _CONTROL = bytes(c for c in range(32) if c not in (9, 10))
 """Bytes a parser refuses (or, `\\r`, changes): a part with one is left to the parser."""
@@ -229,8 +233,8 @@ class _Walk:
     def expressions(self, node: nodes.Node) -> None:
         for used in node.find_all(nodes.Filter):
             assert isinstance(used, nodes.Filter)
-            if used.name == "map" and used.args:  # map('filter'): that filter's values
-                first = used.args[0]
+            if used.name == "map" and (used.args or used.dyn_args or used.dyn_kwargs):
+                first = used.args[0] if used.args else None  # map('filter'): its values
                 if not isinstance(first, nodes.Const) or first.value not in _PLAIN_FILTERS:
                     raise _Unproved("map of a filter that is not known to give plain values")
             elif used.name != "map" and used.name not in _PLAIN_FILTERS:
@@ -321,6 +325,9 @@ class _Walk:
             qualified.add((namespaces[prefix] if prefix else "", local))
         if len(qualified) != len(plain) or len({n for n, _ in pairs}) != len(pairs):
             raise _Unproved(f"an attribute twice in {tag}")
+        for attribute, value in pairs:  # xml:id is checked by the parser (an NCName, unique)
+            if attribute.startswith("xml:") and (attribute, value) not in _XML_SPACE:
+                raise _Unproved(f"an xml: attribute the parser checks in {tag}")
         self.tables.start(name, dict(pairs), inside, self.branch)
         if empty:
             self.tables.end(name)
@@ -361,7 +368,9 @@ class _Walk:
                 declaring = False
                 continue
             prefix = attribute[len("xmlns:") :]
-            if not declaring or prefix in ("xml", "xmlns") or not value:
+            if not declaring or prefix in ("xml", "xmlns") or not _URI.fullmatch(value):
+                raise _Unproved(f"a namespace declared as lxml would not write it in {tag}")
+            if value in _RESERVED:
                 raise _Unproved(f"a namespace declared as lxml would not write it in {tag}")
             if (prefix == "w") != (value == _W):
                 raise _Unproved(f"WordprocessingML under another prefix than w in {tag}")

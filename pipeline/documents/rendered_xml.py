@@ -29,6 +29,7 @@ from lxml import etree
 from pipeline.documents import canonical
 from pipeline.documents.canonical import Proof
 from pipeline.documents.filters import restore_underscores
+from pipeline.documents.limits import MAX_OUTPUT
 
 _NEWLINE_PARAGRAPH = re.compile(r"\n<w:p([ >])")
 _SPECIAL = re.compile(r"[\t\a\n\f]")
@@ -101,7 +102,11 @@ class Compiled:
         """The part rendered and finished, and its bytes as lxml would serialize it when the
         proof covers this text (else None: parse it)."""
         rendered = self.template.render(context)
-        if "\n<w:p " in rendered or "\n<w:p>" in rendered:
+        # A proved template prints a quote as one character where docxtpl's Jinja prints five:
+        # a text that long might have been refused as too large (limits.MAX_OUTPUT) that way.
+        # Rendered again as docxtpl renders it, whatever comes of it is docxtpl's own.
+        large = self.proof is not None and len(rendered) > MAX_OUTPUT // 5
+        if large or "\n<w:p " in rendered or "\n<w:p>" in rendered:
             if self._as_docxtpl is None:
                 self._as_docxtpl = compile_source(self.env, self.source)
             return finish(tpl, self._as_docxtpl.render(context)), None
