@@ -111,8 +111,8 @@ def escape_text(value: Any) -> Any:
 class Proof:
     """What `prove` found: the start tags that can end up with nothing before their end tag."""
 
-    empties: tuple[tuple[str, str], ...]
-    """(the pair as rendered, as lxml writes it), e.g. ('<w:t></w:t>', '<w:t/>')."""
+    empties: tuple[tuple[bytes, bytes], ...]
+    """(the pair as rendered, as lxml writes it), e.g. (b'<w:t></w:t>', b'<w:t/>')."""
     rowless: bool = False
     """Whether a table can be left without rows, which docxtpl's fix_tables would change."""
 
@@ -132,7 +132,7 @@ class Proof:
         if b"&#3" in data:
             data = data.replace(b"&#34;", b'"').replace(b"&#39;", b"'")
         for pair, empty in self.empties:
-            data = data.replace(pair.encode(), empty.encode())
+            data = data.replace(pair, empty)
         return DECLARATION + data
 
 
@@ -178,10 +178,12 @@ class _Walk:
         self.closed_root = False
 
     def template(self, template: nodes.Template) -> Proof:
+        self.expressions(template)  # every expression, wherever it stands, once
         self.body(template.body)
         if self.stack or self.roots != 1:
             raise _Unproved("not one whole root element")
-        return Proof(tuple(self.empties.items()), self.tables.rowless)
+        empties = tuple((pair.encode(), empty.encode()) for pair, empty in self.empties.items())
+        return Proof(empties, self.tables.rowless)
 
     # -- statements ---------------------------------------------------------------------------
 
@@ -189,7 +191,6 @@ class _Walk:
         for node in body:
             if not isinstance(node, _STATEMENTS):
                 raise _Unproved(f"a {type(node).__name__} statement")
-            self.expressions(node)
             if isinstance(node, nodes.Output):
                 for child in node.nodes:
                     if isinstance(child, nodes.TemplateData):

@@ -35,7 +35,7 @@ class CoreProperties:
         self._content_type, self._blob, self._names = content_type, blob, names
         pattern = self.by_python_docx({name: _marker(name) for name in names}, _DATE)
         self._pattern: bytes | None = pattern
-        date = _DATE.strftime(_FORMAT).encode()
+        self._date = date = _DATE.strftime(_FORMAT).encode()
         self._empty: dict[str, tuple[bytes, bytes]] = {}
         for name in names:
             if pattern.count(_marker(name).encode()) != 1:
@@ -68,9 +68,7 @@ class CoreProperties:
             len(value) <= _LONGEST and value.isprintable() for value in values.values()
         ):
             return self.by_python_docx(values, when)
-        data = self._pattern.replace(
-            _DATE.strftime(_FORMAT).encode(), when.strftime(_FORMAT).encode()
-        )
+        data = self._pattern.replace(self._date, when.strftime(_FORMAT).encode())
         for name, value in values.items():
             if value:
                 text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -89,32 +89,32 @@ class Compiled:
 
     def render(self, tpl: DocxTemplate, context: dict[str, Any]) -> str:
         """The part rendered and finished: docxtpl's result."""
-        rendered = self.template.render(context)
-        if "\n<w:p " in rendered or "\n<w:p>" in rendered:  # printed by a value: as docxtpl
-            if self._as_docxtpl is None:
-                self._as_docxtpl = compile_source(self.env, self.source)
-            return finish(tpl, self._as_docxtpl.render(context))
-        return _finish_joined(tpl, rendered)
+        return self._finished(tpl, context)[0]
 
     def render_serialized(
         self, tpl: DocxTemplate, context: dict[str, Any]
     ) -> tuple[str, bytes | None]:
         """The part rendered and finished, and its bytes as lxml would serialize it when the
         proof covers this text (else None: parse it)."""
+        xml, rendered = self._finished(tpl, context)
+        # Page and paragraph breaks printed (`\f`, `\a`) make new paragraphs: left to the parser.
+        if self.proof is None or rendered is None or "\f" in rendered or "\a" in rendered:
+            return xml, None
+        return xml, self.proof.serialize(xml)
+
+    def _finished(self, tpl: DocxTemplate, context: dict[str, Any]) -> tuple[str, str | None]:
+        """The part rendered and finished, and what Jinja rendered before the finishing (None
+        when it was rendered again as docxtpl compiles it, which no proof covers)."""
         rendered = self.template.render(context)
         # A proved template prints a quote as one character where docxtpl's Jinja prints five:
         # a text that long might have been refused as too large (limits.MAX_OUTPUT) that way.
         # Rendered again as docxtpl renders it, whatever comes of it is docxtpl's own.
         large = self.proof is not None and len(rendered) > MAX_OUTPUT // 5
-        if large or "\n<w:p " in rendered or "\n<w:p>" in rendered:
+        if large or "\n<w:p " in rendered or "\n<w:p>" in rendered:  # or a value printed it
             if self._as_docxtpl is None:
                 self._as_docxtpl = compile_source(self.env, self.source)
             return finish(tpl, self._as_docxtpl.render(context)), None
-        xml = _finish_joined(tpl, rendered)
-        # Page and paragraph breaks printed (`\f`, `\a`) make new paragraphs: left to the parser.
-        if self.proof is None or "\f" in rendered or "\a" in rendered:
-            return xml, None
-        return xml, self.proof.serialize(xml)
+        return _finish_joined(tpl, rendered), rendered
 
 
 def finish(tpl: DocxTemplate, rendered: str) -> str:
